@@ -1,0 +1,43 @@
+# The one entry point. `make help` lists the targets.
+# Every target that runs Python first builds .venv from requirements.txt (once, and again when
+# requirements.txt changes), so nothing depends on what was installed by hand.
+
+VENV    := .venv
+BIN     := $(abspath $(VENV))/bin
+STAMP   := $(VENV)/.installed-from-requirements
+JOBS    ?= 2
+# Notebooks to re-execute with `make refresh`; override to refresh one: make refresh NB=notebooks/03-*.ipynb
+NB      ?= notebooks/*.ipynb
+
+# The notebook kernel and every tool must come from the project's venv.
+export PATH := $(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := module://matplotlib_inline.backend_inline
+
+.DEFAULT_GOAL := help
+.PHONY: help venv refresh book test lint clean
+
+help: ## List the targets, one line each
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.txt
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(STAMP) ## Create .venv from requirements.txt (other targets do this for you)
+
+refresh: $(STAMP) ## Re-execute notebooks top to bottom in a fresh kernel and save their outputs
+	$(BIN)/python tests/refresh.py $(NB)
+
+book: $(STAMP) ## Build the website into _build/html (from the committed outputs; warnings are errors)
+	$(BIN)/jupyter-book build . --all -n -W --keep-going
+
+lint: $(STAMP) ## Check Python code style in notebooks and tests with ruff
+	$(BIN)/ruff check notebooks tests
+
+test: $(STAMP) lint book ## Lint, build the book strictly, then strict nbval and the project's own tests
+	$(BIN)/python -m pytest -n $(JOBS)
+
+clean: ## Remove the built site (keeps .venv)
+	rm -rf _build

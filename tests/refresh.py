@@ -1,0 +1,48 @@
+"""Re-execute notebooks top to bottom in a fresh kernel and save them with their outputs.
+
+This is the only way outputs get into the repository (`make refresh`). Each notebook runs in an
+empty temporary folder, as it would in Colab, so a notebook that needs a local file fails here.
+
+    python tests/refresh.py notebooks/*.ipynb
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+CELL_TIMEOUT_S = 120
+
+
+def refresh(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as empty_dir:
+        NotebookClient(
+            nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": empty_dir}}
+        ).execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(paths: list[str]) -> int:
+    if not paths:
+        print("usage: python tests/refresh.py NOTEBOOK.ipynb ...", file=sys.stderr)
+        return 2
+    for name in paths:
+        try:
+            seconds = refresh(Path(name))
+        except CellExecutionError as error:
+            print(f"FAILED {name}: not saved, the stored outputs are unchanged.\n{error}", file=sys.stderr)
+            return 1
+        print(f"{seconds:5.1f} s  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
