@@ -23,7 +23,13 @@ def refresh(path: Path) -> float:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as empty_dir:
         NotebookClient(
-            nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": empty_dir}}
+            nb,
+            timeout=CELL_TIMEOUT_S,
+            kernel_name="python3",
+            resources={"metadata": {"path": empty_dir}},
+            # Widget views need a kernel; the saved state would only make the static page load
+            # widget scripts from a CDN and show controls that do nothing.
+            store_widget_state=False,
         ).execute()
     seconds = time.perf_counter() - start
     nbformat.write(nb, path)
