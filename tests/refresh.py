@@ -18,6 +18,26 @@ from nbclient.exceptions import CellExecutionError
 CELL_TIMEOUT_S = 120
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive prints to the same stream, which the kernel may send in one or more pieces.
+
+    Without this, the same code can be saved as one output on one run and two on the next.
+    """
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def refresh(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -32,6 +52,9 @@ def refresh(path: Path) -> float:
             store_widget_state=False,
         ).execute()
     seconds = time.perf_counter() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, path)
     return seconds
 
