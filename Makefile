@@ -15,7 +15,7 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book test lint clean
+.PHONY: help venv refresh book test lint clean student timings bench
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,15 @@ lint: $(STAMP) ## Check Python code style in notebooks and tests with ruff
 
 test: $(STAMP) lint book ## Lint, build the book strictly, then strict nbval and the project's own tests
 	$(BIN)/python -m pytest -n $(JOBS)
+
+student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)
+	$(BIN)/python tests/student.py
+
+timings: $(STAMP) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
+	$(BIN)/python tests/timings.py $(NB)
+
+bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 13 against nn.RNN on CPU
+	$(BIN)/python tests/bench.py
 
 clean: ## Remove the built site (keeps .venv)
 	rm -rf _build
