@@ -158,6 +158,9 @@ def exercise_problems(nb, nb_name: str) -> list[str]:
                 problems.append(f"{where}, cell {index}: a solution cell must start with '{HINT} ...'")
         if exercise.check is None:
             problems.append(f"{where}: the cell right after solution-end is not a code cell tagged check")
+        elif "hide-output" not in tags(nb.cells[exercise.check]):
+            # What a check prints can give the answer away on the website.
+            problems.append(f"{where}, cell {exercise.check}: a check cell is also tagged hide-output")
     return problems
 
 

@@ -218,6 +218,10 @@ def test_guard_broken_exercise_markup_is_caught():
     no_check.cells[exercise.check].metadata["tags"] = []
     assert any("is not a code cell tagged check" in p for p in exercise_problems(no_check, SAMPLE.name))
 
+    answer_shown = copy.deepcopy(nb)
+    answer_shown.cells[exercise.check].metadata["tags"] = ["check"]
+    assert any("also tagged hide-output" in p for p in exercise_problems(answer_shown, SAMPLE.name))
+
     no_end = copy.deepcopy(nb)
     del no_end.cells[exercise.end]
     assert any("solution-start" in p for p in exercise_problems(no_end, SAMPLE.name))
