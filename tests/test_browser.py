@@ -36,9 +36,6 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # The outside hosts a page may ask for. The test machine is offline, so they are blocked here;
 # readers online get them. Anything else a page asks for is a failure.
 EXPECTED_OUTSIDE_HOSTS = {
-    # MathJax 3, Sphinx's default math renderer, on pages with equations. Offline the equations
-    # stay readable as their LaTeX source.
-    "cdn.jsdelivr.net": "MathJax (equations)",
     # Font Awesome 4 CSS, linked by matplotlib's to_jshtml() step-through player for its button
     # icons. Offline the buttons still work (their titles and aria-labels say what they do).
     "maxcdn.bootstrapcdn.com": "Font Awesome 4 icons of the step-through player",
@@ -151,6 +148,8 @@ class Visit:
     dead_widgets: list = field(default_factory=list)
     colab_links: list = field(default_factory=list)
     colab_link_shows: bool = False
+    equations: int = 0
+    equations_typeset: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +198,12 @@ def visits(open_page):
     @functools.cache
     def visit(path):
         page, record = open_page(path)
+        # Equations are typeset by the MathJax copy served with the site (sphinx-mathjax-offline).
+        record.equations = page.locator(".math").count()
+        if record.equations:
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise")
+            record.equations_typeset = page.locator(".math mjx-container").count()
         outputs = page.locator(".cell_output").all_inner_texts()
         record.dead_widgets = [text[:80] for text in outputs if WIDGET_REPR.search(text)]
         # JPEG: half the time of PNG for a long page, and sharp enough to judge the text.
@@ -225,6 +230,9 @@ def test_page_loads_cleanly(visits, path):
     unexpected = visit.outside_hosts - EXPECTED_OUTSIDE_HOSTS.keys()
     assert not unexpected, f"{path} asks for outside hosts {sorted(unexpected)}; the site must work offline"
     assert not visit.dead_widgets, f"{path} shows a widget that needs a kernel: {visit.dead_widgets}"
+    assert visit.equations_typeset == visit.equations, (
+        f"{path}: {visit.equations_typeset} of {visit.equations} equations typeset by MathJax"
+    )
 
 
 def test_outside_hosts_the_pages_want(visits):
