@@ -38,8 +38,8 @@ def merge_streams(outputs: list) -> list:
     return merged
 
 
-def refresh(path: Path) -> float:
-    nb = nbformat.read(path, as_version=4)
+def execute_in_empty_folder(nb) -> float:
+    """Run every cell of nb in a fresh kernel in an empty temporary folder; return the seconds."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as empty_dir:
         NotebookClient(
@@ -50,8 +50,15 @@ def refresh(path: Path) -> float:
             # Widget views need a kernel; the saved state would only make the static page load
             # widget scripts from a CDN and show controls that do nothing.
             store_widget_state=False,
+            # Per-cell timestamps would change every saved notebook on every refresh.
+            record_timing=False,
         ).execute()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def refresh(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    seconds = execute_in_empty_folder(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)

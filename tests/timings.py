@@ -9,29 +9,17 @@ table goes into chapters/instructor-guide.md; the last line says on how many cor
 
 import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-CELL_TIMEOUT_S = 120
+# The same run as make refresh, without saving.
+from refresh import execute_in_empty_folder
 
 
 def seconds_to_run(path: Path) -> float:
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as empty_dir:
-        NotebookClient(
-            nb,
-            timeout=CELL_TIMEOUT_S,
-            kernel_name="python3",
-            resources={"metadata": {"path": empty_dir}},
-            store_widget_state=False,
-        ).execute()
-    return time.perf_counter() - start
+    return execute_in_empty_folder(nbformat.read(path, as_version=4))
 
 
 def title(path: Path) -> str:
