@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from notebook_checks import (
     ROOT,
     execution_problems,
@@ -30,6 +31,17 @@ def _first_digit_output(nb):
     raise AssertionError("the sample notebook has no printed tensor to tamper with")
 
 
+def run_strict_nbval(notebook):
+    """Strict nbval on one notebook, as make test runs it; returns (exit code, report)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-o", "addopts=",
+         "--rootdir", str(notebook.parent), "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(ROOT / "tests" / "sanitize.cfg"), str(notebook)],
+        check=False, capture_output=True, text=True, cwd=notebook.parent, timeout=300,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
 def test_strict_nbval_fails_on_one_changed_digit(tmp_path):
     nb, _ = read_notebook(SAMPLE)
     index, output = _first_digit_output(nb)
@@ -41,14 +53,8 @@ def test_strict_nbval_fails_on_one_changed_digit(tmp_path):
     tampered = tmp_path / SAMPLE.name
     nbformat.write(nb, tampered)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-o", "addopts=",
-         "--rootdir", str(tmp_path), "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", str(ROOT / "tests" / "sanitize.cfg"), str(tampered)],
-        check=False, capture_output=True, text=True, cwd=tmp_path, timeout=300,
-    )
-    report = result.stdout + result.stderr
-    assert result.returncode != 0, "nbval passed a notebook whose stored output was changed\n" + report[-3000:]
+    returncode, report = run_strict_nbval(tampered)
+    assert returncode != 0, "nbval passed a notebook whose stored output was changed\n" + report[-3000:]
     assert f"{SAMPLE.name}::Cell {sum(1 for c in nb.cells[:index] if c.cell_type == 'code')}" in report, report[-3000:]
     # nbval shows the stored line (-) against what the code computes now (+).
     assert "Cell outputs differ" in report, report[-3000:]
@@ -101,3 +107,32 @@ def test_a_toc_entry_without_a_file_is_caught():
     broken["parts"][-1]["chapters"].append({"file": "notebooks/99-missing"})
     problems = toc_problems(broken)
     assert any("99-missing" in p for p in problems), problems
+
+
+# Mistakes a reader (or an editor of the book) could make in a chapter's hand computation. Each
+# must make the chapter fail, because the cell after it asserts the result against PyTorch.
+WRONG_IMPLEMENTATIONS = {
+    "GRU reset gate applied after the bias": (
+        "09-bidirectional-gru.ipynb",
+        "n = torch.tanh(n_x + r * n_h)",
+        "n = torch.tanh(n_x + r * (n_h - b_hh.chunk(3)[2]) + b_hh.chunk(3)[2])",
+    ),
+    "reverse state stored at its position in the sweep": (
+        "03-reverse-direction.ipynb",
+        "h_bwd_by_step[t] = h",
+        "h_bwd_by_step[T - 1 - t] = h",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", WRONG_IMPLEMENTATIONS)
+def test_a_wrong_implementation_fails_its_chapter(tmp_path, mistake):
+    name, right, wrong = WRONG_IMPLEMENTATIONS[mistake]
+    nb, _ = read_notebook(ROOT / "notebooks" / name)
+    cells = [c for c in nb.cells if c.cell_type == "code" and right in c.source]
+    assert cells, f"{name} no longer contains {right!r}: update this guard"
+    cells[0].source = cells[0].source.replace(right, wrong)
+    nbformat.write(nb, tmp_path / name)
+    returncode, report = run_strict_nbval(tmp_path / name)
+    assert returncode != 0, f"{name} still passes with the mistake: {mistake}\n" + report[-2000:]
+    assert "AssertionError" in report or "Mismatched elements" in report, report[-2000:]
