@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 MAX_BYTES = 1024 * 1024
 ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:work|tmp|home|root|Users|private/var)/[\w.-]+")
+# nbval acts on a marker only when the comment line holds the marker alone.
+NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP"}
 NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 
 
@@ -54,6 +56,17 @@ def content_problems(nb, nb_name: str, text: str) -> list[str]:
     if len(text.encode()) > MAX_BYTES:
         problems.append(f"{nb_name}: {len(text.encode()) // 1024} KiB, over the 1 MiB limit")
     for index, cell in enumerate(nb.cells):
+        lines = cell.source.splitlines() if cell.cell_type == "code" else []
+        for number, line in enumerate(lines):
+            comment = line.strip().lstrip("#").strip() if line.strip().startswith("#") else ""
+            if "NBVAL_" in comment and comment not in NBVAL_MARKERS:
+                problems.append(
+                    f"{_where(nb_name, index, cell)}: {line.strip()!r} is not a marker nbval acts on "
+                    "(it must stand alone on its line; put the reason on the next line)"
+                )
+            reason = lines[number + 1].strip() if number + 1 < len(lines) else ""
+            if comment == "NBVAL_IGNORE_OUTPUT" and not (reason.startswith("#") and len(reason) > 10):
+                problems.append(f"{_where(nb_name, index, cell)}: NBVAL_IGNORE_OUTPUT without its reason on the next line")
         found = ABSOLUTE_PATH.search(cell.source)
         if found:
             problems.append(f"{_where(nb_name, index, cell)}: absolute path {found.group()!r} in the source")

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from notebook_checks import (
     ROOT,
+    content_problems,
     execution_problems,
     read_notebook,
     read_toc,
@@ -136,3 +137,15 @@ def test_a_wrong_implementation_fails_its_chapter(tmp_path, mistake):
     returncode, report = run_strict_nbval(tmp_path / name)
     assert returncode != 0, f"{name} still passes with the mistake: {mistake}\n" + report[-2000:]
     assert "AssertionError" in report or "Mismatched elements" in report, report[-2000:]
+
+
+def test_a_marker_nbval_would_not_see_is_caught():
+    nb, text = read_notebook(SAMPLE)
+    assert content_problems(nb, SAMPLE.name, text) == []
+    code = next(c for c in nb.cells if c.cell_type == "code" and "manual_seed" not in c.source)
+    code.source = "# NBVAL_IGNORE_OUTPUT: timings differ\n" + code.source
+    problems = content_problems(nb, SAMPLE.name, text)
+    assert any("is not a marker nbval acts on" in p for p in problems), problems
+    code.source = "# NBVAL_IGNORE_OUTPUT\n" + code.source.split("\n", 1)[1]
+    problems = content_problems(nb, SAMPLE.name, text)
+    assert any("without its reason" in p for p in problems), problems
