@@ -124,6 +124,23 @@ def toc_problems(toc: dict, root: Path = ROOT) -> list[str]:
     return problems
 
 
+def repository() -> tuple[str, str]:
+    """(owner/name, branch) from _config.yml, the one place the repository is named."""
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    return repo["url"].removeprefix("https://github.com/").strip("/"), repo["branch"]
+
+
+def colab_url(relative_path: str) -> str:
+    """Where Colab opens a file of the repository (path from the repository root)."""
+    owner_and_name, branch = repository()
+    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/{relative_path}"
+
+
+def github_url(relative_path: str) -> str:
+    owner_and_name, branch = repository()
+    return f"https://github.com/{owner_and_name}/blob/{branch}/{relative_path}"
+
+
 def read_toc(root: Path = ROOT) -> dict:
     return yaml.safe_load((root / "_toc.yml").read_text())
 

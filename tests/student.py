@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
+from notebook_checks import colab_url, github_url
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -43,22 +43,6 @@ LABEL_OPTION = re.compile(r"^[ \t]*:label:[ \t]*(\S+)", re.MULTILINE)
 SOLUTION_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}[ \t]*(\S*)", re.MULTILINE)
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
 HINT = "# Hint:"
-
-
-def repository() -> tuple[str, str]:
-    """(owner/name, branch) from _config.yml, the one place the repository is named."""
-    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    return repo["url"].removeprefix("https://github.com/").strip("/"), repo["branch"]
-
-
-def colab_url(relative_path: str) -> str:
-    owner_and_name, branch = repository()
-    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/{relative_path}"
-
-
-def github_url(relative_path: str) -> str:
-    owner_and_name, branch = repository()
-    return f"https://github.com/{owner_and_name}/blob/{branch}/{relative_path}"
 
 
 # --- Reading the exercise markup of a chapter -------------------------------------------------

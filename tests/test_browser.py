@@ -23,8 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
-from notebook_checks import ROOT
+from notebook_checks import ROOT, colab_url
 
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
@@ -92,15 +91,6 @@ def built_pages() -> list[str]:
 
 PAGES = built_pages()
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
-
-
-def colab_url(page: str) -> str:
-    """The one Colab target for a notebook page, from the repository named once in _config.yml."""
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    owner_and_name = repository["url"].removeprefix("https://github.com/").strip("/")
-    book = repository.get("path_to_book", "").strip("/")
-    notebook = "/".join(part for part in (book, page.removesuffix(".html") + ".ipynb") if part)
-    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{repository['branch']}/{notebook}"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -257,7 +247,8 @@ def test_index_redirects_to_the_introduction(open_page):
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_open_in_colab_targets_this_notebook(visits, path):
     visit = visits(path)
-    assert visit.colab_links == [colab_url(path)], f"{path}: Colab links {visit.colab_links}, expected [{colab_url(path)}]"
+    expected = colab_url(path.removesuffix(".html") + ".ipynb")
+    assert visit.colab_links == [expected], f"{path}: Colab links {visit.colab_links}, expected [{expected}]"
     assert visit.colab_link_shows, f"{path}: the Colab link does not show when the rocket menu opens"
 
 

@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
+from notebook_checks import repository
 
-from student import ROOT, chapters, repository
+from student import ROOT, chapters
 
 GUIDE = ROOT / "chapters" / "instructor-guide.md"
 OBJECTIVES = ROOT / "chapters" / "learning-objectives.md"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from notebook_checks import ROOT, read_notebook, read_toc, toc_files
+from notebook_checks import ROOT, colab_url, read_notebook, read_toc, toc_files
 
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -30,16 +30,11 @@ def visible_text(markup: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text))
 
 
-def colab_url(entry: str) -> str:
-    repo = CONFIG["repository"]
-    owner_and_name = repo["url"].removeprefix("https://github.com/").strip("/")
-    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{repo['branch']}/{entry}.ipynb"
-
-
 @pytest.mark.parametrize("entry", NOTEBOOK_ENTRIES)
 def test_page_has_open_in_colab_link_to_its_notebook(entry):
     links = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', page(entry))
-    assert links == [colab_url(entry)], f"{entry}: Colab links {links}, expected [{colab_url(entry)}]"
+    expected = colab_url(f"{entry}.ipynb")
+    assert links == [expected], f"{entry}: Colab links {links}, expected [{expected}]"
 
 
 @pytest.mark.parametrize("entry", NOTEBOOK_ENTRIES)
