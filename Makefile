@@ -11,7 +11,6 @@ NB      ?= notebooks/*.ipynb
 
 # The notebook kernel and every tool must come from the project's venv.
 export PATH := $(BIN):$(PATH)
-export PYTHONHASHSEED := 0
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 .DEFAULT_GOAL := help
@@ -36,7 +35,7 @@ book: $(STAMP) ## Build the website into _build/html (from the committed outputs
 lint: $(STAMP) ## Check Python code style in notebooks and tests with ruff
 	$(BIN)/ruff check notebooks tests
 
-test: $(STAMP) lint book ## Lint, build the book strictly, then strict nbval and the project's own tests
+test: $(STAMP) lint book ## Lint, strict book build, strict nbval, the project's own tests and the browser tests
 	$(BIN)/python -m pytest -n $(JOBS)
 
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)
