@@ -25,7 +25,8 @@ def chapter_notebooks() -> list[Path]:
     return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 
-def _where(nb_name: str, index: int, cell) -> str:
+def where(nb_name: str, index: int, cell) -> str:
+    """How a problem names its place: notebook, cell index and the cell's first line."""
     first_line = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else "(empty)"
     return f"{nb_name}, cell {index} ({first_line!r})"
 
@@ -36,17 +37,17 @@ def execution_problems(nb, nb_name: str) -> list[str]:
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     for position, (index, cell) in enumerate(code_cells, start=1):
         if cell.execution_count is None:
-            problems.append(f"{_where(nb_name, index, cell)}: never executed (nbval would skip it); run make refresh")
+            problems.append(f"{where(nb_name, index, cell)}: never executed (nbval would skip it); run make refresh")
         elif cell.execution_count != position:
             problems.append(
-                f"{_where(nb_name, index, cell)}: execution count {cell.execution_count}, expected {position} "
+                f"{where(nb_name, index, cell)}: execution count {cell.execution_count}, expected {position} "
                 "(not run top to bottom in a fresh kernel); run make refresh"
             )
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                problems.append(f"{_where(nb_name, index, cell)}: stored error {output.ename}: {output.evalue}")
+                problems.append(f"{where(nb_name, index, cell)}: stored error {output.ename}: {output.evalue}")
             if output.output_type == "stream" and output.name == "stderr":
-                problems.append(f"{_where(nb_name, index, cell)}: stored stderr output: {output.text[:200]!r}")
+                problems.append(f"{where(nb_name, index, cell)}: stored stderr output: {output.text[:200]!r}")
     return problems
 
 
@@ -61,25 +62,25 @@ def content_problems(nb, nb_name: str, text: str) -> list[str]:
             comment = line.strip().lstrip("#").strip() if line.strip().startswith("#") else ""
             if "NBVAL_" in comment and comment not in NBVAL_MARKERS:
                 problems.append(
-                    f"{_where(nb_name, index, cell)}: {line.strip()!r} is not a marker nbval acts on "
+                    f"{where(nb_name, index, cell)}: {line.strip()!r} is not a marker nbval acts on "
                     "(it must stand alone on its line; put the reason on the next line)"
                 )
             reason = lines[number + 1].strip() if number + 1 < len(lines) else ""
             if comment == "NBVAL_IGNORE_OUTPUT" and not (reason.startswith("#") and len(reason) > 10):
-                problems.append(f"{_where(nb_name, index, cell)}: NBVAL_IGNORE_OUTPUT without its reason on the next line")
+                problems.append(f"{where(nb_name, index, cell)}: NBVAL_IGNORE_OUTPUT without its reason on the next line")
         found = ABSOLUTE_PATH.search(cell.source)
         if found:
-            problems.append(f"{_where(nb_name, index, cell)}: absolute path {found.group()!r} in the source")
+            problems.append(f"{where(nb_name, index, cell)}: absolute path {found.group()!r} in the source")
         for output in cell.get("outputs", []):
             found = ABSOLUTE_PATH.search(str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", "")))
             if found:
-                problems.append(f"{_where(nb_name, index, cell)}: absolute path {found.group()!r} in an output")
+                problems.append(f"{where(nb_name, index, cell)}: absolute path {found.group()!r} in an output")
             if "image/png" in output.get("data", {}):
                 alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
                 if not alt.strip():
-                    problems.append(f"{_where(nb_name, index, cell)}: a figure without alt text (metadata mystnb.image.alt)")
+                    problems.append(f"{where(nb_name, index, cell)}: a figure without alt text (metadata mystnb.image.alt)")
             if "image/svg+xml" in output.get("data", {}):
-                problems.append(f"{_where(nb_name, index, cell)}: an SVG figure (it embeds a date); use PNG")
+                problems.append(f"{where(nb_name, index, cell)}: an SVG figure (it embeds a date); use PNG")
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not code or "torch.manual_seed(" not in code[0].source:
         problems.append(f"{nb_name}: the first code cell (set-up) does not call torch.manual_seed")

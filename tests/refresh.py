@@ -38,14 +38,18 @@ def merge_streams(outputs: list) -> list:
     return merged
 
 
-def execute_in_empty_folder(nb) -> float:
-    """Run every cell of nb in a fresh kernel in an empty temporary folder; return the seconds."""
+def execute_in_empty_folder(nb, allow_errors: bool = False) -> float:
+    """Run every cell of nb in a fresh kernel in an empty temporary folder; return the seconds.
+
+    allow_errors: keep going after a cell fails, recording the error in its outputs.
+    """
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as empty_dir:
         NotebookClient(
             nb,
             timeout=CELL_TIMEOUT_S,
             kernel_name="python3",
+            allow_errors=allow_errors,
             resources={"metadata": {"path": empty_dir}},
             # Widget views need a kernel; the saved state would only make the static page load
             # widget scripts from a CDN and show controls that do nothing.

@@ -25,10 +25,8 @@ from pathlib import Path
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
-from notebook_checks import colab_url, github_url
+from notebook_checks import ROOT, chapter_notebooks, colab_url, github_url
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
 STUDENT_DIR = ROOT / "student"
 HEADER_CELL_ID = "student-version"  # fixed, so that regenerating gives the same bytes
 
@@ -246,7 +244,7 @@ def student_path(chapter: Path) -> Path:
 
 
 def chapters() -> list[Path]:
-    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"))
+    return chapter_notebooks()
 
 
 def staleness_problems(chapter_paths: list[Path], student_dir: Path) -> list[str]:

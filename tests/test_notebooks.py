@@ -17,6 +17,7 @@ from notebook_checks import (
     read_toc,
     toc_problems,
 )
+from refresh import CELL_TIMEOUT_S
 
 NOTEBOOKS = chapter_notebooks()
 IDS = [p.name for p in NOTEBOOKS]
@@ -53,7 +54,7 @@ def test_runs_alone_in_an_empty_folder(path):
     env_without_project = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     with tempfile.TemporaryDirectory() as empty_dir:
         client = NotebookClient(
-            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": empty_dir}}
+            nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": empty_dir}}
         )
         with client.setup_kernel(env=env_without_project, cwd=empty_dir):
             # The kernel must not see the repository: a sibling import would work here and fail in Colab.

@@ -7,11 +7,11 @@ markup the generator relies on. The guard tests at the end show that each check 
 """
 
 import copy
-import tempfile
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from notebook_checks import where
+from refresh import execute_in_empty_folder
 
 from student import (
     STUDENT_DIR,
@@ -26,12 +26,6 @@ from student import (
 
 CHAPTERS = chapters()
 STUDENTS = sorted(STUDENT_DIR.glob("*.ipynb"))
-CELL_TIMEOUT_S = 120
-
-
-def where(name: str, index: int, cell) -> str:
-    line = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else "(empty)"
-    return f"{name}, cell {index} ({line!r})"
 
 
 def error_of(cell):
@@ -71,15 +65,7 @@ def run_problems(nb, name: str) -> list[str]:
 
 def execute(nb):
     """Run every cell in one fresh kernel in an empty folder (as Colab would), keeping going after errors."""
-    with tempfile.TemporaryDirectory() as empty_dir:
-        NotebookClient(
-            nb,
-            timeout=CELL_TIMEOUT_S,
-            kernel_name="python3",
-            allow_errors=True,
-            resources={"metadata": {"path": empty_dir}},
-            store_widget_state=False,
-        ).execute()
+    execute_in_empty_folder(nb, allow_errors=True)
     return nb
 
 
