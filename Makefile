@@ -5,6 +5,9 @@
 VENV    := .venv
 BIN     := $(abspath $(VENV))/bin
 STAMP   := $(VENV)/.installed-from-requirements
+# The Jupyter kernel every notebook runs in (refresh, timings, nbval, the student tests): alone in an
+# empty folder, as in Colab. Its source is tools/standalone-kernel/.
+KERNEL  := $(VENV)/share/jupyter/kernels/standalone/kernel.json
 JOBS    ?= 2
 # Notebooks to re-execute with `make refresh`; override to refresh one: make refresh NB=notebooks/03-*.ipynb
 NB      ?= notebooks/*.ipynb
@@ -24,28 +27,31 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-venv: $(STAMP) ## Create .venv from requirements.txt (other targets do this for you)
+$(KERNEL): $(STAMP) tools/standalone-kernel/kernel.json tools/standalone-kernel/launch.py
+	$(BIN)/jupyter kernelspec install --sys-prefix --name standalone tools/standalone-kernel >/dev/null
 
-refresh: $(STAMP) ## Re-execute notebooks top to bottom in a fresh kernel and save their outputs
-	$(BIN)/python tests/refresh.py $(NB)
+venv: $(STAMP) $(KERNEL) ## Create .venv from requirements.txt (other targets do this for you)
+
+refresh: $(KERNEL) ## Re-execute notebooks top to bottom in a fresh kernel and save their outputs
+	$(BIN)/python tools/refresh.py $(NB)
 
 book: $(STAMP) ## Build the website into _build/html (from the committed outputs; warnings are errors)
 	$(BIN)/jupyter-book build . --all -n -W --keep-going
 
 lint: $(STAMP) ## Check Python code style in notebooks and tests with ruff
-	$(BIN)/ruff check notebooks tests
+	$(BIN)/ruff check notebooks tests tools
 
-test: $(STAMP) lint book ## Lint, strict book build, strict nbval, the project's own tests and the browser tests
+test: $(KERNEL) lint book ## Lint, strict book build, strict nbval, the project's own tests and the browser tests
 	$(BIN)/python -m pytest -n $(JOBS)
 
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)
-	$(BIN)/python tests/student.py
+	$(BIN)/python tools/student.py
 
-timings: $(STAMP) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
-	$(BIN)/python tests/timings.py $(NB)
+timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
+	$(BIN)/python tools/timings.py $(NB)
 
 bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 13 against nn.RNN on CPU
-	$(BIN)/python tests/bench.py
+	$(BIN)/python tools/bench.py
 
 clean: ## Remove the built site (keeps .venv)
 	rm -rf _build

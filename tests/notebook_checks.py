@@ -1,151 +1,164 @@
 """Checks on committed notebooks that nbval does not make.
 
-nbval skips a cell whose execution_count is null, so a notebook with cleared outputs would pass it;
-these checks catch that and the other ways a notebook can drift from "what the page shows is what
-the code computes today". Each function returns a list of problems (empty when all is well), so the
-tests can show every problem at once and the guard tests can prove that each check can fail.
+nbval skips a cell whose execution_count is null, so a notebook with cleared outputs
+would pass it; these checks catch that and the other ways a notebook can drift from
+"what the page shows is what the code computes today". Each function returns a list of
+problems (empty when all is well), so the tests can show every problem at once and the
+guard tests can prove that each check can fail.
 """
 
 import re
 from pathlib import Path
 
-import nbformat
-import yaml
+from book import ROOT, toc_files
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
 MAX_BYTES = 1024 * 1024
-ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:work|tmp|home|root|Users|private/var)/[\w.-]+")
+ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.])/(?:work|tmp|home|root|Users|private/var)/[\w.-]+"
+)
 # nbval acts on a marker only when the comment line holds the marker alone.
-NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP"}
+NBVAL_MARKERS = {
+    "NBVAL_IGNORE_OUTPUT",
+    "NBVAL_CHECK_OUTPUT",
+    "NBVAL_RAISES_EXCEPTION",
+    "NBVAL_SKIP",
+}
 NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
-
-
-def chapter_notebooks() -> list[Path]:
-    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 
 def where(nb_name: str, index: int, cell) -> str:
     """How a problem names its place: notebook, cell index and the cell's first line."""
-    first_line = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else "(empty)"
+    first_line = (
+        cell.source.strip().splitlines()[0][:60] if cell.source.strip() else "(empty)"
+    )
     return f"{nb_name}, cell {index} ({first_line!r})"
 
 
 def execution_problems(nb, nb_name: str) -> list[str]:
-    """Every code cell ran, in order 1..N, in one fresh kernel, and none stored an error."""
+    """Every code cell ran, in order 1..N, in one kernel, and none stored an error."""
     problems = []
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     for position, (index, cell) in enumerate(code_cells, start=1):
         if cell.execution_count is None:
-            problems.append(f"{where(nb_name, index, cell)}: never executed (nbval would skip it); run make refresh")
+            problems.append(
+                f"{where(nb_name, index, cell)}: never executed (nbval would skip it); "
+                "run make refresh"
+            )
         elif cell.execution_count != position:
             problems.append(
-                f"{where(nb_name, index, cell)}: execution count {cell.execution_count}, expected {position} "
+                f"{where(nb_name, index, cell)}: execution count "
+                f"{cell.execution_count}, expected {position} "
                 "(not run top to bottom in a fresh kernel); run make refresh"
             )
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                problems.append(f"{where(nb_name, index, cell)}: stored error {output.ename}: {output.evalue}")
+                problems.append(
+                    f"{where(nb_name, index, cell)}: stored error {output.ename}: "
+                    f"{output.evalue}"
+                )
             if output.output_type == "stream" and output.name == "stderr":
-                problems.append(f"{where(nb_name, index, cell)}: stored stderr output: {output.text[:200]!r}")
+                problems.append(
+                    f"{where(nb_name, index, cell)}: stored stderr output: "
+                    f"{output.text[:200]!r}"
+                )
     return problems
 
 
 def content_problems(nb, nb_name: str, text: str) -> list[str]:
-    """Portable and light: no absolute paths, under 1 MiB, every figure with alt text, seeded."""
+    """Portable and light: no absolute paths, under 1 MiB, figures with alt text."""
     problems = []
     if len(text.encode()) > MAX_BYTES:
-        problems.append(f"{nb_name}: {len(text.encode()) // 1024} KiB, over the 1 MiB limit")
+        problems.append(
+            f"{nb_name}: {len(text.encode()) // 1024} KiB, over the 1 MiB limit"
+        )
     for index, cell in enumerate(nb.cells):
         lines = cell.source.splitlines() if cell.cell_type == "code" else []
         for number, line in enumerate(lines):
-            comment = line.strip().lstrip("#").strip() if line.strip().startswith("#") else ""
+            comment = (
+                line.strip().lstrip("#").strip() if line.strip().startswith("#") else ""
+            )
             if "NBVAL_" in comment and comment not in NBVAL_MARKERS:
                 problems.append(
-                    f"{where(nb_name, index, cell)}: {line.strip()!r} is not a marker nbval acts on "
+                    f"{where(nb_name, index, cell)}: {line.strip()!r} is not a marker "
+                    "nbval acts on "
                     "(it must stand alone on its line; put the reason on the next line)"
                 )
             reason = lines[number + 1].strip() if number + 1 < len(lines) else ""
-            if comment == "NBVAL_IGNORE_OUTPUT" and not (reason.startswith("#") and len(reason) > 10):
-                problems.append(f"{where(nb_name, index, cell)}: NBVAL_IGNORE_OUTPUT without its reason on the next line")
+            if comment == "NBVAL_IGNORE_OUTPUT" and not (
+                reason.startswith("#") and len(reason) > 10
+            ):
+                problems.append(
+                    f"{where(nb_name, index, cell)}: NBVAL_IGNORE_OUTPUT without its "
+                    "reason on the next line"
+                )
         found = ABSOLUTE_PATH.search(cell.source)
         if found:
-            problems.append(f"{where(nb_name, index, cell)}: absolute path {found.group()!r} in the source")
+            problems.append(
+                f"{where(nb_name, index, cell)}: absolute path {found.group()!r} in "
+                "the source"
+            )
         for output in cell.get("outputs", []):
-            found = ABSOLUTE_PATH.search(str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", "")))
+            found = ABSOLUTE_PATH.search(
+                str(output.get("text", ""))
+                + str(output.get("data", {}).get("text/plain", ""))
+            )
             if found:
-                problems.append(f"{where(nb_name, index, cell)}: absolute path {found.group()!r} in an output")
+                problems.append(
+                    f"{where(nb_name, index, cell)}: absolute path {found.group()!r} "
+                    "in an output"
+                )
             if "image/png" in output.get("data", {}):
                 alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
                 if not alt.strip():
-                    problems.append(f"{where(nb_name, index, cell)}: a figure without alt text (metadata mystnb.image.alt)")
+                    problems.append(
+                        f"{where(nb_name, index, cell)}: a figure without alt text "
+                        "(metadata mystnb.image.alt)"
+                    )
             if "image/svg+xml" in output.get("data", {}):
-                problems.append(f"{where(nb_name, index, cell)}: an SVG figure (it embeds a date); use PNG")
+                problems.append(
+                    f"{where(nb_name, index, cell)}: an SVG figure (it embeds a date); "
+                    "use PNG"
+                )
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not code or "torch.manual_seed(" not in code[0].source:
-        problems.append(f"{nb_name}: the first code cell (set-up) does not call torch.manual_seed")
+        problems.append(
+            f"{nb_name}: the first code cell (set-up) does not call torch.manual_seed"
+        )
     return problems
-
-
-def toc_files(toc: dict) -> list[str]:
-    """Every file named in a jb-book _toc.yml, in reading order (root first)."""
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    return files
 
 
 def toc_problems(toc: dict, root: Path = ROOT) -> list[str]:
-    """_toc.yml and the files agree: every entry exists, every notebook and page is listed, in order."""
+    """_toc.yml and the files agree: entries exist, every page is listed, in order."""
     problems = []
     listed = toc_files(toc)
     for entry in listed:
-        if not any((root / f"{entry}{suffix}").exists() for suffix in (".ipynb", ".md")):
-            problems.append(f"_toc.yml lists {entry!r}, but neither {entry}.ipynb nor {entry}.md exists")
+        if not any(
+            (root / f"{entry}{suffix}").exists() for suffix in (".ipynb", ".md")
+        ):
+            problems.append(
+                f"_toc.yml lists {entry!r}, but neither {entry}.ipynb nor {entry}.md "
+                "exists"
+            )
     stems = {Path(entry).as_posix() for entry in listed}
-    on_disk = sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("chapters/*.md"))
+    on_disk = sorted(root.glob("notebooks/*.ipynb")) + sorted(
+        root.glob("chapters/*.md")
+    )
     for path in on_disk:
         stem = path.relative_to(root).with_suffix("").as_posix()
         if stem not in stems:
-            problems.append(f"{path.relative_to(root)} is not in _toc.yml, so the site would not show it")
+            problems.append(
+                f"{path.relative_to(root)} is not in _toc.yml, so the site would not "
+                "show it"
+            )
     for path in root.glob("notebooks/*.ipynb"):
         if not NOTEBOOK_NAME.match(path.name):
-            problems.append(f"{path.relative_to(root)}: notebook names are NN-kebab-name.ipynb")
+            problems.append(
+                f"{path.relative_to(root)}: notebook names are NN-kebab-name.ipynb"
+            )
     notebooks_in_order = [e for e in listed if e.startswith("notebooks/")]
     if notebooks_in_order != sorted(notebooks_in_order):
-        problems.append(f"_toc.yml lists the notebooks out of file-number order: {notebooks_in_order}")
+        problems.append(
+            "_toc.yml lists the notebooks out of file-number order: "
+            f"{notebooks_in_order}"
+        )
     return problems
-
-
-def repository() -> tuple[str, str]:
-    """(owner/name, branch) from _config.yml, the one place the repository is named."""
-    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    return repo["url"].removeprefix("https://github.com/").strip("/"), repo["branch"]
-
-
-def colab_url(relative_path: str) -> str:
-    """Where Colab opens a file of the repository (path from the repository root)."""
-    owner_and_name, branch = repository()
-    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/{relative_path}"
-
-
-def github_url(relative_path: str) -> str:
-    owner_and_name, branch = repository()
-    return f"https://github.com/{owner_and_name}/blob/{branch}/{relative_path}"
-
-
-def read_toc(root: Path = ROOT) -> dict:
-    return yaml.safe_load((root / "_toc.yml").read_text())
-
-
-def read_notebook(path: Path):
-    text = path.read_text()
-    return nbformat.reads(text, as_version=4), text

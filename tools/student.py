@@ -1,20 +1,21 @@
 """Generate the student notebooks: every chapter with its solutions replaced by stubs.
 
-    python tests/student.py        (or: make student)
+    python tools/student.py        (or: make student)
 
 For each notebooks/NN-name.ipynb this writes student/NN-name.ipynb, in which
-- a header cell says that this is the student version, where the full chapter is, and how to
-  check your work;
+- a header cell says that this is the student version, where the full chapter is, and
+  how to check your work;
 - every code cell tagged `solution` becomes a stub: its `# Hint: ...` first line, then a
   `raise NotImplementedError(...)` that names the exercise;
-- the exercise markup (a sphinx-exercise directive, which Colab and Jupyter show as raw text)
-  becomes plain markdown;
+- the exercise markup (a sphinx-exercise directive, which Colab and Jupyter show as raw
+  text) becomes plain markdown;
 - all outputs and execution counts are cleared.
 
-The work is done by nbconvert preprocessors (StudentPreprocessor, then ClearOutputPreprocessor)
-run by a NotebookExporter, so the result is a pure function of the chapter: the tests regenerate
-it in memory and compare it with the committed file (tests/test_student.py). The student folder
-is generated only; edit the chapter and run `make student`.
+The work is done by nbconvert preprocessors (StudentPreprocessor, then
+ClearOutputPreprocessor) run by a NotebookExporter, so the result is a pure function of
+the chapter: the tests regenerate it in memory and compare it with the committed file
+(tests/test_student.py). The student folder is generated only; edit the chapter and run
+`make student`.
 """
 
 import re
@@ -25,12 +26,14 @@ from pathlib import Path
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
-from notebook_checks import ROOT, chapter_notebooks, colab_url, github_url
+
+from book import ROOT, chapter_notebooks, colab_url, github_url
 
 STUDENT_DIR = ROOT / "student"
 HEADER_CELL_ID = "student-version"  # fixed, so that regenerating gives the same bytes
 
-# ```{exercise} Title  /  :label: ex-01-name  /  body  /  ``` (backticks or colons, 3 or more)
+# ```{exercise} Title  /  :label: ex-01-name  /  body  /  ```
+# (fenced with 3 or more backticks or colons)
 EXERCISE = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n"
     r"(?P<options>(?:[ \t]*:[\w-]+:[^\n]*\n)*)"
@@ -38,12 +41,14 @@ EXERCISE = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 LABEL_OPTION = re.compile(r"^[ \t]*:label:[ \t]*(\S+)", re.MULTILINE)
-SOLUTION_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}[ \t]*(\S*)", re.MULTILINE)
+SOLUTION_START = re.compile(
+    r"^(`{3,}|:{3,})\{solution-start\}[ \t]*(\S*)", re.MULTILINE
+)
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
 HINT = "# Hint:"
 
 
-# --- Reading the exercise markup of a chapter -------------------------------------------------
+# --- Reading the exercise markup of a chapter -----------------------------------------
 
 
 @dataclass
@@ -53,7 +58,8 @@ class Exercise:
     cell: int  # index of the markdown cell holding the {exercise} block
     start: int | None = None  # index of the {solution-start} cell
     end: int | None = None  # index of the {solution-end} cell
-    solutions: list[int] = field(default_factory=list)  # code cells tagged `solution` in between
+    # The code cells tagged `solution` in between:
+    solutions: list[int] = field(default_factory=list)
     check: int | None = None  # the code cell tagged `check` right after {solution-end}
 
 
@@ -75,83 +81,136 @@ def find_exercises(nb) -> tuple[list[Exercise], list[str]]:
             for block in EXERCISE.finditer(cell.source):
                 label = LABEL_OPTION.search(block["options"])
                 if not label:
-                    problems.append(f"cell {index}: an {{exercise}} block without a :label:")
+                    problems.append(
+                        f"cell {index}: an {{exercise}} block without a :label:"
+                    )
                 elif label[1] in exercises:
-                    problems.append(f"cell {index}: exercise label {label[1]!r} used twice")
+                    problems.append(
+                        f"cell {index}: exercise label {label[1]!r} used twice"
+                    )
                 else:
-                    exercises[label[1]] = Exercise(label[1], block["title"].strip(), index)
+                    exercises[label[1]] = Exercise(
+                        label[1], block["title"].strip(), index
+                    )
             start = SOLUTION_START.search(cell.source)
             if start:
                 label = start[2]
                 if open_exercise is not None:
-                    problems.append(f"cell {index}: solution-start {label!r} before solution-end of {open_exercise.label!r}")
+                    problems.append(
+                        f"cell {index}: solution-start {label!r} before solution-end "
+                        f"of {open_exercise.label!r}"
+                    )
                 if label not in exercises:
-                    problems.append(f"cell {index}: solution-start {label!r} for no {{exercise}} above it")
+                    problems.append(
+                        f"cell {index}: solution-start {label!r} for no {{exercise}} "
+                        "above it"
+                    )
                     open_exercise = Exercise(label, "", index)  # keep parsing the pair
                 else:
                     open_exercise = exercises[label]
                     if open_exercise.start is not None:
-                        problems.append(f"cell {index}: a second solution-start for {label!r}")
+                        problems.append(
+                            f"cell {index}: a second solution-start for {label!r}"
+                        )
                     if ":class: dropdown" not in cell.source:
-                        problems.append(f"cell {index}: solution-start {label!r} without ':class: dropdown' (it would not be collapsed)")
+                        problems.append(
+                            f"cell {index}: solution-start {label!r} without ':class: "
+                            "dropdown' (it would not be collapsed)"
+                        )
                 open_exercise.start = index
             if SOLUTION_END.search(cell.source):
                 if open_exercise is None:
-                    problems.append(f"cell {index}: solution-end without a solution-start")
+                    problems.append(
+                        f"cell {index}: solution-end without a solution-start"
+                    )
                     continue
                 open_exercise.end = index
                 following = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
-                if following is not None and following.cell_type == "code" and "check" in tags(following):
+                if (
+                    following is not None
+                    and following.cell_type == "code"
+                    and "check" in tags(following)
+                ):
                     open_exercise.check = index + 1
                 open_exercise = None
         elif "solution" in tags(cell):
             if open_exercise is None:
-                problems.append(f"cell {index}: a code cell tagged solution outside solution-start/solution-end")
+                problems.append(
+                    f"cell {index}: a code cell tagged solution outside "
+                    "solution-start/solution-end"
+                )
             else:
                 open_exercise.solutions.append(index)
         elif open_exercise is not None:
             problems.append(
-                f"cell {index}: a code cell between solution-start and solution-end of {open_exercise.label!r} "
+                f"cell {index}: a code cell between solution-start and solution-end of "
+                f"{open_exercise.label!r} "
                 "is not tagged solution (students would get it)"
             )
     if open_exercise is not None:
-        problems.append(f"solution-start {open_exercise.label!r} is never closed by a solution-end")
+        problems.append(
+            f"solution-start {open_exercise.label!r} is never closed by a solution-end"
+        )
     return list(exercises.values()), problems
 
 
 def exercise_problems(nb, nb_name: str) -> list[str]:
-    """The markup every chapter's exercises must have (see README, "Writing or changing a chapter")."""
+    """The markup every chapter's exercises must have (README: "Writing or changing a
+    chapter").
+    """
     exercises, problems = find_exercises(nb)
     problems = [f"{nb_name}, {p}" for p in problems]
     number = nb_name[:2]
     if len(exercises) < 2:
-        problems.append(f"{nb_name}: {len(exercises)} exercise(s); every chapter has at least 2")
+        problems.append(
+            f"{nb_name}: {len(exercises)} exercise(s); every chapter has at least 2"
+        )
     for exercise in exercises:
         where = f"{nb_name}, exercise {exercise.label!r}"
         if not exercise.label.startswith(f"ex-{number}-"):
-            problems.append(f"{where}: labels are ex-{number}-short-name in this chapter")
+            problems.append(
+                f"{where}: labels are ex-{number}-short-name in this chapter"
+            )
         if exercise.start is None or exercise.end is None:
             problems.append(f"{where}: no solution-start/solution-end pair")
             continue
         if not exercise.solutions:
-            problems.append(f"{where}: no code cell tagged solution between solution-start and solution-end")
+            problems.append(
+                f"{where}: no code cell tagged solution between solution-start and "
+                "solution-end"
+            )
         for index in exercise.solutions:
             if not first_line(nb.cells[index]).startswith(HINT):
-                problems.append(f"{where}, cell {index}: a solution cell must start with '{HINT} ...'")
+                problems.append(
+                    f"{where}, cell {index}: a solution cell must start with '{HINT} "
+                    "...'"
+                )
         if exercise.check is None:
-            problems.append(f"{where}: the cell right after solution-end is not a code cell tagged check")
+            problems.append(
+                f"{where}: the cell right after solution-end is not a code cell tagged "
+                "check"
+            )
         elif "hide-output" not in tags(nb.cells[exercise.check]):
             # What a check prints can give the answer away on the website.
-            problems.append(f"{where}, cell {exercise.check}: a check cell is also tagged hide-output")
+            problems.append(
+                f"{where}, cell {exercise.check}: a check cell is also tagged "
+                "hide-output"
+            )
     return problems
 
 
-# --- The preprocessor -------------------------------------------------------------------------
+# --- The preprocessor -----------------------------------------------------------------
 
 
 def stub_source(cell, exercise: Exercise | None) -> str:
-    hint = first_line(cell) if first_line(cell).startswith(HINT) else f"{HINT} (no hint given)"
-    name = f"exercise {exercise.label} ({exercise.title})" if exercise else "this exercise"
+    hint = (
+        first_line(cell)
+        if first_line(cell).startswith(HINT)
+        else f"{HINT} (no hint given)"
+    )
+    name = (
+        f"exercise {exercise.label} ({exercise.title})" if exercise else "this exercise"
+    )
     message = f"{name}: replace this line with your solution"
     return f"{hint}\nraise NotImplementedError({message!r})"
 
@@ -162,7 +221,8 @@ def plain_exercise(block: re.Match) -> str:
 
 
 class StudentPreprocessor(Preprocessor):
-    """Replace solutions with stubs that keep the hint, and the exercise markup with plain markdown.
+    """Replace solutions with stubs that keep the hint, and the exercise markup with
+    plain markdown.
 
     It needs the whole notebook to know which exercise a solution cell belongs to, so it
     overrides preprocess rather than preprocess_cell.
@@ -180,37 +240,55 @@ class StudentPreprocessor(Preprocessor):
                 cell.source = EXERCISE.sub(plain_exercise, cell.source)
                 if SOLUTION_START.search(cell.source):
                     cell.source = (
-                        "**Your solution.** In the next cell, keep the hint and replace the "
-                        "`raise NotImplementedError(...)` line with your code, then run it."
+                        "**Your solution.** In the next cell, keep the hint and "
+                        "replace the "
+                        "`raise NotImplementedError(...)` line with your code, then "
+                        "run it."
                     )
                 elif SOLUTION_END.search(cell.source):
                     cell.source = (
-                        "**Check your work.** Run the next cell: it prints a confirmation when your "
+                        "**Check your work.** Run the next cell: it prints a "
+                        "confirmation when your "
                         "solution is right and stops with an error when it is not."
                     )
         nb.cells.insert(0, header_cell(nb, resources["metadata"]["name"]))
-        # The Python version of the machine that last refreshed the chapter is no concern of students.
+        # The Python version of the machine that last refreshed the chapter is no
+        # concern of students.
         nb.metadata["language_info"] = {"name": "python"}
         return nb, resources
 
 
 def header_cell(nb, name: str):
     chapter = f"notebooks/{name}.ipynb"
-    title = next((first_line(c).lstrip("# ").strip() for c in nb.cells if c.cell_type == "markdown"), name)
+    title = next(
+        (
+            first_line(c).lstrip("# ").strip()
+            for c in nb.cells
+            if c.cell_type == "markdown"
+        ),
+        name,
+    )
     cell = nbformat.v4.new_markdown_cell(
-        f"> **Student version** of chapter {int(name[:2])}, *{title}*. The exercises at the end have "
-        "no solutions here: each solution cell keeps its hint and stops with `NotImplementedError` "
+        f"> **Student version** of chapter {int(name[:2])}, *{title}*. The exercises "
+        "at the end have "
+        "no solutions here: each solution cell keeps its hint and stops with "
+        "`NotImplementedError` "
         "until you write your own code.\n"
         ">\n"
-        f"> The full chapter, with solutions and every output, is [`{chapter}`]({github_url(chapter)}) "
+        "> The full chapter, with solutions and every output, is "
+        f"[`{chapter}`]({github_url(chapter)}) "
         f"([open it in Colab]({colab_url(chapter)})), also on the book's website.\n"
         ">\n"
-        "> **How to check your work:** run the notebook from the top (Colab: *Runtime → Run all*; it "
-        "stops at the first exercise). After each exercise, run your solution cell, then the *check* "
-        "cell right after it: the check prints a confirmation when your answer is right and fails "
+        "> **How to check your work:** run the notebook from the top (Colab: *Runtime "
+        "→ Run all*; it "
+        "stops at the first exercise). After each exercise, run your solution cell, "
+        "then the *check* "
+        "cell right after it: the check prints a confirmation when your answer is "
+        "right and fails "
         "with an error message when it is not. Then run the cells that follow.\n"
         ">\n"
-        "> *This file is generated from the chapter by `make student`; do not edit it by hand.*"
+        "> *This file is generated from the chapter by `make student`; do not edit it "
+        "by hand.*"
     )
     if nb.nbformat_minor >= 5:
         cell.id = HEADER_CELL_ID
@@ -219,15 +297,17 @@ def header_cell(nb, name: str):
     return cell
 
 
-# --- Generating -------------------------------------------------------------------------------
+# --- Generating -----------------------------------------------------------------------
 
 
 def exporter() -> NotebookExporter:
     export = NotebookExporter()
     export.register_preprocessor(StudentPreprocessor(), enabled=True)
-    # Also drop nbclient's per-cell timestamps, so that refreshing a chapter leaves its student
-    # notebook unchanged unless a source changed.
-    clear = ClearOutputPreprocessor(remove_metadata_fields={"collapsed", "scrolled", "execution"})
+    # Also drop nbclient's per-cell timestamps, so that refreshing a chapter leaves its
+    # student notebook unchanged unless a source changed.
+    clear = ClearOutputPreprocessor(
+        remove_metadata_fields={"collapsed", "scrolled", "execution"}
+    )
     export.register_preprocessor(clear, enabled=True)
     return export
 
@@ -235,7 +315,9 @@ def exporter() -> NotebookExporter:
 def student_text(chapter: Path, export: NotebookExporter | None = None) -> str:
     """The student notebook of a chapter, as the exact text `make student` writes."""
     nb = nbformat.read(chapter, as_version=4)
-    text, _ = (export or exporter()).from_notebook_node(nb, resources={"metadata": {"name": chapter.stem}})
+    text, _ = (export or exporter()).from_notebook_node(
+        nb, resources={"metadata": {"name": chapter.stem}}
+    )
     return text
 
 
@@ -248,22 +330,31 @@ def chapters() -> list[Path]:
 
 
 def staleness_problems(chapter_paths: list[Path], student_dir: Path) -> list[str]:
-    """Every chapter has its student notebook, byte for byte what `make student` would write now."""
+    """Every chapter has its student notebook, byte for byte what `make student` writes
+    now.
+    """
     problems = []
     export = exporter()
     for chapter in chapter_paths:
         target = student_dir / chapter.name
         if not target.exists():
-            problems.append(f"student/{chapter.name} is missing: run make student (and commit it)")
+            problems.append(
+                f"student/{chapter.name} is missing: run make student (and commit it)"
+            )
         elif target.read_text() != student_text(chapter, export):
             problems.append(
-                f"student/{chapter.name} is stale: it differs from what make student writes from "
-                f"notebooks/{chapter.name} (the chapter changed, or the file was edited by hand): run make student"
+                f"student/{chapter.name} is stale: it differs from what make student "
+                "writes from "
+                f"notebooks/{chapter.name} (the chapter changed, or the file was "
+                "edited by hand): run make student"
             )
     names = {chapter.name for chapter in chapter_paths}
     for orphan in sorted(student_dir.glob("*.ipynb")):
         if orphan.name not in names:
-            problems.append(f"student/{orphan.name} has no chapter notebooks/{orphan.name}: run make student (it removes it)")
+            problems.append(
+                f"student/{orphan.name} has no chapter notebooks/{orphan.name}: run "
+                "make student (it removes it)"
+            )
     return problems
 
 
@@ -274,7 +365,10 @@ def label_problems(notebooks: dict[str, object]) -> list[str]:
     for name, nb in notebooks.items():
         for exercise in find_exercises(nb)[0]:
             if exercise.label in first_seen:
-                problems.append(f"exercise label {exercise.label!r} in {name} is already used in {first_seen[exercise.label]}")
+                problems.append(
+                    f"exercise label {exercise.label!r} in {name} is already used in "
+                    f"{first_seen[exercise.label]}"
+                )
             first_seen.setdefault(exercise.label, name)
     return problems
 
@@ -286,8 +380,13 @@ def main() -> int:
     for chapter in chapters():
         problems = exercise_problems(nbformat.read(chapter, as_version=4), chapter.name)
         if problems:
-            # A broken exercise would give students a stub without a hint or leak a solution.
-            print(f"NOT WRITTEN {student_path(chapter).relative_to(ROOT)}:\n  " + "\n  ".join(problems), file=sys.stderr)
+            # A broken exercise would give students a stub without a hint or leak a
+            # solution.
+            print(
+                f"NOT WRITTEN {student_path(chapter).relative_to(ROOT)}:\n  "
+                + "\n  ".join(problems),
+                file=sys.stderr,
+            )
             failed += 1
             continue
         text = student_text(chapter, export)
@@ -297,7 +396,9 @@ def main() -> int:
         else:
             target.write_text(text)
             print(f"wrote     {target.relative_to(ROOT)}")
-    for orphan in sorted(set(STUDENT_DIR.glob("*.ipynb")) - {student_path(c) for c in chapters()}):
+    for orphan in sorted(
+        set(STUDENT_DIR.glob("*.ipynb")) - {student_path(c) for c in chapters()}
+    ):
         orphan.unlink()
         print(f"removed   {orphan.relative_to(ROOT)} (its chapter is gone)")
     return 1 if failed else 0

@@ -1,10 +1,12 @@
-"""Time every notebook as a reader runs it, and print a markdown table (nothing is saved).
+"""Time every notebook as a reader runs it, and print a markdown table (nothing is
+saved).
 
-    python tests/timings.py notebooks/*.ipynb      (or: make timings)
+    python tools/timings.py notebooks/*.ipynb      (or: make timings)
 
-Like `make refresh`, each notebook runs top to bottom in a fresh kernel in an empty temporary
-folder; the seconds include starting the kernel, as they do for a student pressing "Run all". The
-table goes into chapters/instructor-guide.md; the last line says on how many cores it was measured.
+Like `make refresh`, each notebook runs top to bottom in a fresh kernel in an empty
+temporary folder; the seconds include starting the kernel, as they do for a student
+pressing "Run all". The table goes into chapters/instructor-guide.md; the last line says
+on how many cores it was measured.
 """
 
 import os
@@ -15,7 +17,7 @@ import nbformat
 from nbclient.exceptions import CellExecutionError
 
 # The same run as make refresh, without saving.
-from refresh import execute_in_empty_folder
+from book import execute_in_empty_folder
 
 
 def seconds_to_run(path: Path) -> float:
@@ -24,13 +26,20 @@ def seconds_to_run(path: Path) -> float:
 
 def title(path: Path) -> str:
     nb = nbformat.read(path, as_version=4)
-    heading = next((c.source.strip().splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.strip()), "")
+    heading = next(
+        (
+            c.source.strip().splitlines()[0]
+            for c in nb.cells
+            if c.cell_type == "markdown" and c.source.strip()
+        ),
+        "",
+    )
     return heading.lstrip("#").strip() or path.stem
 
 
 def main(paths: list[str]) -> int:
     if not paths:
-        print("usage: python tests/timings.py NOTEBOOK.ipynb ...", file=sys.stderr)
+        print("usage: python tools/timings.py NOTEBOOK.ipynb ...", file=sys.stderr)
         return 2
     rows, total = [], 0.0
     for name in sorted(paths):
@@ -42,11 +51,15 @@ def main(paths: list[str]) -> int:
             return 1
         total += seconds
         rows.append(f"| {path.stem[:2]} {title(path)} | {seconds:.1f} |")
-        print(f"{seconds:5.1f} s  {name}", file=sys.stderr)  # progress; the table goes to stdout
+        # progress; the table goes to stdout
+        print(f"{seconds:5.1f} s  {name}", file=sys.stderr)
     print("| chapter | seconds |\n|---|---:|")
     print("\n".join(rows))
     print(f"| all {len(rows)} notebooks | {total:.1f} |")
-    print(f"\nMeasured with `make timings` on {os.cpu_count()} CPU cores, kernel start included.")
+    print(
+        f"\nMeasured with `make timings` on {os.cpu_count()} CPU cores, kernel start "
+        "included."
+    )
     return 0
 
 

@@ -1,0 +1,63 @@
+"""How the suite runs: each notebook once, alone, within its budget; slow work first.
+
+- Strict nbval (pytest.ini) runs each chapter once, in the standalone kernel
+  (tools/standalone-kernel/): alone in an empty folder, as in Colab. The plugin
+  notebook_budget times that same run against the book's budget per notebook.
+- Two workers (pytest-xdist) share the work, handed out by BookScheduling below: the
+  cells of a notebook go to one worker together (they share a kernel), and so do the
+  browser tests (they share one browser); every other test is a unit of its own. Units
+  are handed out in the order set here: the browser tests first, then the notebooks,
+  then the tests that run a notebook, the quick tests last, so that neither worker waits
+  while the other finishes something long.
+"""
+
+import pytest
+from xdist.scheduler import LoadScopeScheduling
+
+from book import standalone_kernel
+
+pytest_plugins = ["notebook_budget", "student_probes"]
+
+BROWSER_FILES = ("test_browser.py",)  # test files whose tests share one browser
+
+
+def pytest_configure(config):
+    try:
+        standalone_kernel()
+    except RuntimeError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def rank(item) -> int:
+    if item.path.name in BROWSER_FILES:
+        return 0  # the longest unit: start it at once
+    if item.path.suffix == ".ipynb":
+        return 1
+    if "executes" in item.keywords:
+        return 2  # runs a notebook in a kernel of its own
+    return 3
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=rank)  # stable: the order within a rank stays as collected
+
+
+class BookScheduling(LoadScopeScheduling):
+    """Units of work: one per notebook, one for all browser tests, one per other test.
+
+    (xdist's own --dist loadgroup would do this with marks, but with pytest 9 its
+    renaming of node ids has no effect.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = nodeid.split("::", 1)[0]
+        if path.endswith(".ipynb"):
+            return path
+        if path.endswith(BROWSER_FILES):
+            return "browser"
+        return nodeid
+
+
+def pytest_xdist_make_scheduler(config, log):
+    config.option.loadscopereorder = False  # keep the order of the collection
+    return BookScheduling(config, log)

@@ -1,0 +1,41 @@
+"""Start an IPython kernel the way Colab runs a notebook: alone, in an empty folder.
+
+`make venv` installs the kernel spec beside this file into .venv as the kernel
+"standalone"; `make refresh`, `make timings`, the student tests and strict nbval
+(pytest.ini) all run notebooks with it. Jupyter starts a kernel in the notebook's own
+folder, where a notebook could read a sibling file or import a sibling module that Colab
+does not have. This kernel moves to a new empty temporary folder (removed when it exits)
+and keeps on its import path only the interpreter's own folders: the standard library
+and the installed packages.
+"""
+
+import atexit
+import os
+import shutil
+import site
+import sys
+import tempfile
+
+OWN_FOLDERS = [
+    os.path.abspath(p)
+    for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, site.getuserbase()}
+]
+
+
+def is_own(path: str) -> bool:
+    path = os.path.abspath(path)
+    return any(path == own or path.startswith(own + os.sep) for own in OWN_FOLDERS)
+
+
+os.environ.pop("PYTHONPATH", None)
+launcher_folder = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [
+    p for p in sys.path if p and is_own(p) and os.path.abspath(p) != launcher_folder
+]
+empty = tempfile.mkdtemp(prefix="notebook-alone-")
+os.chdir(empty)
+atexit.register(shutil.rmtree, empty, ignore_errors=True)
+
+from ipykernel import kernelapp  # imported once the path is clean
+
+kernelapp.launch_new_instance()
