@@ -50,7 +50,7 @@ student: $(STAMP) ## Write student/: every chapter with its solutions replaced b
 timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
 	$(BIN)/python tools/timings.py $(NB)
 
-bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 13 against nn.RNN on CPU
+bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 14 against nn.RNN on CPU
 	$(BIN)/python tools/bench.py
 
 clean: ## Remove the built site (keeps .venv)

@@ -1,7 +1,7 @@
 """Time four implementations of a one-layer bidirectional tanh RNN on CPU (`make
 bench`).
 
-The same four as chapter 13 ("Making it fast"), repeated here on purpose because
+The same four as chapter 14 ("Making it fast"), repeated here on purpose because
 notebooks stand alone: (a) the per-step loop, (b) the input projection hoisted out of
 the loop, (c) both directions advanced by one batched product per step, (d) nn.RNN.
 Plain torch ops only (no torch.jit, no torch.compile). Checks that all four agree, then
