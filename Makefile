@@ -36,6 +36,7 @@ refresh: $(KERNEL) ## Re-execute notebooks top to bottom in a fresh kernel and s
 	$(BIN)/python tools/refresh.py $(NB)
 
 book: $(STAMP) ## Build the website into _build/html (from the committed outputs; warnings are errors)
+	rm -rf _build/html _build/.doctrees  # no page of a renamed or removed chapter may survive
 	$(BIN)/jupyter-book build . --all -n -W --keep-going
 
 lint: $(STAMP) ## Check Python code style in notebooks and tests with ruff
