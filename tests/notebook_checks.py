@@ -162,3 +162,56 @@ def toc_problems(toc: dict, root: Path = ROOT) -> list[str]:
             f"{notebooks_in_order}"
         )
     return problems
+
+
+# A chapter's quiz: one markdown cell headed "## Check your understanding", with 3 to 5
+# numbered questions in bold, each followed by its answers, one line each:
+#   <details class="quiz-answer"><summary>ANSWER</summary>Right. WHY</details>
+# A reader opens an answer to see its feedback: no script, so it works on the website,
+# in Colab and in Jupyter, from the keyboard and with a screen reader.
+QUIZ_HEADING = "## Check your understanding"
+QUIZ_QUESTION = re.compile(r"^\*\*(\d+)\. .+\*\*$")
+QUIZ_ANSWER = re.compile(
+    r'^<details class="quiz-answer"><summary>(.+?)</summary>(.+)</details>$'
+)
+
+
+def quiz_problems(nb, nb_name: str) -> list[str]:
+    """The chapter has one quiz of 3 to 5 questions, each with one right answer."""
+    cells = [
+        c
+        for c in nb.cells
+        if c.cell_type == "markdown" and c.source.startswith(QUIZ_HEADING)
+    ]
+    if len(cells) != 1:
+        return [f"{nb_name}: {len(cells)} cells start with {QUIZ_HEADING!r}; need 1"]
+    problems, questions = [], []
+    for line in cells[0].source.splitlines():
+        if QUIZ_QUESTION.match(line):
+            questions.append((line, []))
+        elif line.startswith("<details"):
+            answer = QUIZ_ANSWER.match(line)
+            if not answer or not questions:
+                problems.append(f"{nb_name}: not a quiz answer line: {line[:70]!r}")
+            else:
+                questions[-1][1].append(answer.groups())
+    if not 3 <= len(questions) <= 5:
+        problems.append(f"{nb_name}: {len(questions)} quiz questions; need 3 to 5")
+    for number, (question, answers) in enumerate(questions, start=1):
+        where = f"{nb_name}, quiz question {number}"
+        if not question.startswith(f"**{number}. "):
+            problems.append(f"{where}: numbered {question[:8]!r}, expected {number}")
+        right = [a for a, feedback in answers if feedback.startswith("Right. ")]
+        wrong = [a for a, feedback in answers if feedback.startswith("Not quite. ")]
+        if (
+            len(answers) < 2
+            or len(right) != 1
+            or len(right) + len(wrong) != len(answers)
+        ):
+            problems.append(
+                f"{where}: {len(answers)} answers, {len(right)} starting 'Right. ' and "
+                f"{len(wrong)} 'Not quite. '; need 2 or more, exactly one right"
+            )
+        if any("`" in a + f for a, f in answers):
+            problems.append(f"{where}: backticks do not work inside HTML; use <code>")
+    return problems

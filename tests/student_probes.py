@@ -112,7 +112,10 @@ def leak_problems(nb, name: str) -> list[str]:
     the student has done its own exercise.
     """
     exercises, _ = find_exercises(nb)
-    owner = {i: e for e in exercises for i in [*e.solutions, e.check] if i is not None}
+    cells_of = [[*e.solutions, e.check, e.hidden] for e in exercises]
+    owner = {
+        i: e for e, cells in zip(exercises, cells_of) for i in cells if i is not None
+    }
     problems, bound_by_page, bound_by_solutions = [], set(), {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":

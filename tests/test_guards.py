@@ -15,7 +15,12 @@ import nbformat
 import pytest
 
 from book import KERNEL_NAME, ROOT, read_notebook, read_toc
-from notebook_checks import content_problems, execution_problems, toc_problems
+from notebook_checks import (
+    content_problems,
+    execution_problems,
+    quiz_problems,
+    toc_problems,
+)
 
 SAMPLE = ROOT / "notebooks" / "01-one-rnn-step.ipynb"
 
@@ -278,3 +283,26 @@ def test_a_marker_nbval_would_not_see_is_caught():
     code.source = "# NBVAL_IGNORE_OUTPUT\n" + code.source.split("\n", 1)[1]
     problems = content_problems(nb, SAMPLE.name, text)
     assert any("without its reason" in p for p in problems), problems
+
+
+def test_a_broken_quiz_is_caught():
+    nb, _ = read_notebook(SAMPLE)
+    assert quiz_problems(nb, SAMPLE.name) == []
+    quiz = next(
+        c for c in nb.cells if c.source.startswith("## Check your understanding")
+    )
+    source = quiz.source
+    quiz.source = source.replace("</summary>Not quite. ", "</summary>Right. ", 1)
+    assert any("exactly one right" in p for p in quiz_problems(nb, SAMPLE.name))
+    quiz.source = source.replace("<code>out</code>", "`out`", 1)
+    assert any("backticks" in p for p in quiz_problems(nb, SAMPLE.name))
+    quiz.source = source.split("**3. ")[0]
+    assert any(
+        "quiz questions; need 3 to 5" in p for p in quiz_problems(nb, SAMPLE.name)
+    )
+    quiz.source = source.replace("**2. ", "**7. ")
+    assert any("expected 2" in p for p in quiz_problems(nb, SAMPLE.name))
+    nb.cells.remove(quiz)
+    assert quiz_problems(nb, SAMPLE.name) == [
+        f"{SAMPLE.name}: 0 cells start with '## Check your understanding'; need 1"
+    ]

@@ -46,6 +46,7 @@ SOLUTION_START = re.compile(
 )
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
 HINT = "# Hint:"
+HIDDEN_PLACEHOLDER = "# The hidden tests of this exercise run here when it is graded."
 
 
 # --- Reading the exercise markup of a chapter -----------------------------------------
@@ -61,6 +62,9 @@ class Exercise:
     # The code cells tagged `solution` in between:
     solutions: list[int] = field(default_factory=list)
     check: int | None = None  # the code cell tagged `check` right after {solution-end}
+    # The code cell tagged `hidden-check` right after the check: tests that graders run
+    # and students do not see (the student notebook keeps a placeholder).
+    hidden: int | None = None
 
 
 def tags(cell) -> list[str]:
@@ -132,6 +136,9 @@ def find_exercises(nb) -> tuple[list[Exercise], list[str]]:
                     and "check" in tags(following)
                 ):
                     open_exercise.check = index + 1
+                    after = nb.cells[index + 2] if index + 2 < len(nb.cells) else None
+                    if after is not None and "hidden-check" in tags(after):
+                        open_exercise.hidden = index + 2
                 open_exercise = None
         elif "solution" in tags(cell):
             if open_exercise is None:
@@ -196,6 +203,39 @@ def exercise_problems(nb, nb_name: str) -> list[str]:
                 f"{where}, cell {exercise.check}: a check cell is also tagged "
                 "hide-output"
             )
+        if exercise.hidden is not None and "remove-cell" not in tags(
+            nb.cells[exercise.hidden]
+        ):
+            problems.append(
+                f"{where}, cell {exercise.hidden}: a hidden-check cell is also tagged "
+                "remove-cell (readers of the site need not see it)"
+            )
+    hidden = {e.hidden for e in exercises}
+    for index, cell in enumerate(nb.cells):
+        if "hidden-check" in tags(cell) and index not in hidden:
+            problems.append(
+                f"{nb_name}, cell {index}: a hidden-check cell must come right after "
+                "an exercise's check cell"
+            )
+    return problems
+
+
+def grading_problems(nb, nb_name: str) -> list[str]:
+    """What grading needs of every exercise: hidden tests, and a gamed answer to refuse.
+
+    A gamed answer ({how: source} in the check cell's metadata "gamed") is a lazy way to
+    pass: copy a variable of the page, call PyTorch's own layer, test which object was
+    passed. tests/student_probes.py proves that the check refuses each one.
+    """
+    problems = []
+    for exercise in find_exercises(nb)[0]:
+        where = f"{nb_name}, exercise {exercise.label!r}"
+        if exercise.check is None:
+            continue  # exercise_problems says so
+        if exercise.hidden is None:
+            problems.append(f"{where}: no hidden-check cell right after its check")
+        if not nb.cells[exercise.check].metadata.get("gamed"):
+            problems.append(f"{where}: its check cell records no gamed answer")
     return problems
 
 
@@ -234,8 +274,12 @@ class StudentPreprocessor(Preprocessor):
         exercises, _ = find_exercises(nb)
         owner = {i: e for e in exercises for i in e.solutions}
         for index, cell in enumerate(nb.cells):
+            # Gamed answers are for the tests (tests/student_probes.py), not students.
+            cell.metadata.pop("gamed", None)
             if cell.cell_type == "code" and "solution" in tags(cell):
                 cell.source = stub_source(cell, owner.get(index))
+            elif cell.cell_type == "code" and "hidden-check" in tags(cell):
+                cell.source = HIDDEN_PLACEHOLDER
             elif cell.cell_type == "markdown":
                 cell.source = EXERCISE.sub(plain_exercise, cell.source)
                 if SOLUTION_START.search(cell.source):
