@@ -14,11 +14,13 @@
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
+import site_browser
 from book import standalone_kernel
 
 pytest_plugins = ["notebook_budget", "student_probes"]
 
-BROWSER_FILES = ("test_browser.py",)  # test files whose tests share one browser
+# Test files whose tests share one browser (the fixtures below) and so run together.
+BROWSER_FILES = ("test_browser.py", "test_explorer.py")
 
 
 def pytest_configure(config):
@@ -61,3 +63,23 @@ class BookScheduling(LoadScopeScheduling):
 def pytest_xdist_make_scheduler(config, log):
     config.option.loadscopereorder = False  # keep the order of the collection
     return BookScheduling(config, log)
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """The built site, served from 127.0.0.1 for the whole run."""
+    url, server = site_browser.serve_site()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test of the run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = site_browser.launch(playwright)
+        yield chromium
+        chromium.close()

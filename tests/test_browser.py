@@ -1,45 +1,23 @@
 """The built website in a real browser: clean pages, working links, players, search.
 
-Playwright drives the system Chromium (Debian: `apt-get install chromium`), never a
-downloaded browser; CHROMIUM may name another Chromium or Chrome binary. The site
-(BOOK_HTML, default _build/html, made by `make book`) is served from 127.0.0.1; every
-request to another host is blocked, because the pages must work offline, and recorded,
-so that the test can say which outside hosts the pages want. A screenshot of each page
-goes to _build/screenshots/ (beside the html folder) for review.
-
-Without a browser these tests skip outside CI with one line saying how to enable them;
-in CI (CI=true) they fail.
+Every request to a host other than 127.0.0.1 is blocked, because the pages must work
+offline, and recorded, so that the test can say which outside hosts the pages want. A
+screenshot of each page goes to _build/screenshots/ (beside the html folder) for review.
+tests/site_browser.py says which browser runs and how the site is served.
 """
 
 import functools
-import http.server
-import os
 import re
-import shutil
-import threading
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from book import ROOT, colab_url
+from book import colab_url
+from site_browser import SITE, skip_without_browser
 
-SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
+skip_without_browser("tests/test_browser.py")
 SCREENSHOTS = SITE.parent / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # The outside hosts a page may ask for. The test machine is offline, so they are blocked
 # here; readers online get them. Anything else a page asks for is a failure.
@@ -81,29 +59,6 @@ WIDGET_REPR = re.compile(
 )
 
 
-def _browser_problem() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed: run make venv (it is in requirements.txt)"
-    if not shutil.which(CHROMIUM):
-        return (
-            f"no Chromium at {CHROMIUM}: the browser tests of the site are skipped; "
-            "enable them with "
-            "`apt-get install chromium` (or set CHROMIUM=/path/to/chrome)"
-        )
-    return None
-
-
-BROWSER_PROBLEM = _browser_problem()
-if BROWSER_PROBLEM and not IN_CI:
-    # One line in pytest's warnings summary (from one xdist worker only), then the whole
-    # file skips.
-    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
-        warnings.warn_explicit(BROWSER_PROBLEM, UserWarning, "tests/test_browser.py", 0)
-    pytest.skip(BROWSER_PROBLEM, allow_module_level=True)
-
-
 def built_pages() -> list[str]:
     """Every page of the build, relative to the site root.
 
@@ -121,44 +76,6 @@ def built_pages() -> list[str]:
 
 PAGES = built_pages()
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a tab closed mid-download (BrokenPipeError) is not the site's fault
-
-
-@pytest.fixture(scope="module")
-def site_url():
-    if not (SITE / "index.html").exists():
-        pytest.fail(f"no built site at {SITE}: run make book first")
-    server = QuietServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(SITE))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if BROWSER_PROBLEM:  # only reached in CI, where a missing browser is a failure
-        pytest.fail(BROWSER_PROBLEM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=shutil.which(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @dataclass
