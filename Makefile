@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book test lint clean student timings bench
+.PHONY: help venv refresh book test lint clean student timings bench grade
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,10 @@ test: $(KERNEL) lint book ## Lint, strict book build, strict nbval, the project'
 
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)
 	$(BIN)/python tools/student.py
+
+grade: $(KERNEL) ## Grade SUBMISSIONS=DIR (DIR/<student>/NN-name.ipynb) into DIR/gradebook.csv
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [CELL_TIMEOUT=60]"; exit 2; }
+	$(BIN)/python tools/grade.py $(SUBMISSIONS) $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
 
 timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
 	$(BIN)/python tools/timings.py $(NB)

@@ -26,8 +26,9 @@ from pathlib import Path
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
+from nbgrader.utils import compute_checksum
 
-from book import ROOT, chapter_notebooks, colab_url, github_url
+from book import ROOT, chapter_notebooks
 
 STUDENT_DIR = ROOT / "student"
 HEADER_CELL_ID = "student-version"  # fixed, so that regenerating gives the same bytes
@@ -239,6 +240,50 @@ def grading_problems(nb, nb_name: str) -> list[str]:
     return problems
 
 
+# --- What the grader (nbgrader) reads -------------------------------------------------
+
+# Points of an exercise unless its cells say otherwise (metadata "points").
+POINTS = {"check": 1, "hidden-check": 2}
+
+
+def grading_cells(nb) -> dict[int, dict]:
+    """cell index -> nbgrader metadata, for every cell of every exercise.
+
+    Solution cells are where students write (graded through the checks after them); the
+    check and the hidden check are tests worth points, locked against editing. The same
+    metadata goes into the student notebooks and into the gradebook of `make grade`, so
+    the two always agree.
+    """
+    cells = {}
+    for exercise in find_exercises(nb)[0]:
+        for number, index in enumerate(exercise.solutions, start=1):
+            cells[index] = {
+                "grade": False,
+                "solution": True,
+                "locked": False,
+                "task": False,
+                "grade_id": f"{exercise.label}-solution-{number}",
+                "schema_version": 3,
+            }
+        for kind, index in (
+            ("check", exercise.check),
+            ("hidden-check", exercise.hidden),
+        ):
+            if index is None:
+                continue
+            points = nb.cells[index].metadata.get("points", POINTS[kind])
+            cells[index] = {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "task": False,
+                "points": points,
+                "grade_id": f"{exercise.label}-{kind}",
+                "schema_version": 3,
+            }
+    return cells
+
+
 # --- The preprocessor -----------------------------------------------------------------
 
 
@@ -273,6 +318,7 @@ class StudentPreprocessor(Preprocessor):
     def preprocess(self, nb, resources):
         exercises, _ = find_exercises(nb)
         owner = {i: e for e in exercises for i in e.solutions}
+        grading = grading_cells(nb)
         for index, cell in enumerate(nb.cells):
             # Gamed answers are for the tests (tests/student_probes.py), not students.
             cell.metadata.pop("gamed", None)
@@ -295,6 +341,12 @@ class StudentPreprocessor(Preprocessor):
                         "confirmation when your "
                         "solution is right and stops with an error when it is not."
                     )
+        for index, metadata in grading.items():
+            cell = nb.cells[index]
+            cell.metadata.pop("points", None)
+            cell.metadata["nbgrader"] = dict(metadata)
+            # As nbgrader's own release does: the grader sees whether a cell changed.
+            cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
         nb.cells.insert(0, header_cell(nb, resources["metadata"]["name"]))
         # The Python version of the machine that last refreshed the chapter is no
         # concern of students.
@@ -303,7 +355,6 @@ class StudentPreprocessor(Preprocessor):
 
 
 def header_cell(nb, name: str):
-    chapter = f"notebooks/{name}.ipynb"
     title = next(
         (
             first_line(c).lstrip("# ").strip()
@@ -314,22 +365,15 @@ def header_cell(nb, name: str):
     )
     cell = nbformat.v4.new_markdown_cell(
         f"> **Student version** of chapter {int(name[:2])}, *{title}*. The exercises "
-        "at the end have "
-        "no solutions here: each solution cell keeps its hint and stops with "
-        "`NotImplementedError` "
-        "until you write your own code.\n"
-        ">\n"
-        "> The full chapter, with solutions and every output, is "
-        f"[`{chapter}`]({github_url(chapter)}) "
-        f"([open it in Colab]({colab_url(chapter)})), also on the book's website.\n"
+        "at the end have no solutions here: each solution cell keeps its hint and "
+        "stops with `NotImplementedError` until you write your own code.\n"
         ">\n"
         "> **How to check your work:** run the notebook from the top (Colab: *Runtime "
-        "→ Run all*; it "
-        "stops at the first exercise). After each exercise, run your solution cell, "
-        "then the *check* "
-        "cell right after it: the check prints a confirmation when your answer is "
-        "right and fails "
-        "with an error message when it is not. Then run the cells that follow.\n"
+        "→ Run all*; it stops at the first exercise). After each exercise, run your "
+        "solution cell, then the *check* cell right after it: the check runs your code "
+        "on new inputs, prints a confirmation when it is right, and stops with a hint "
+        "when it is not. Then run the cells that follow. A cell marked *hidden tests* "
+        "stays empty here; your teacher's grader runs more tests there.\n"
         ">\n"
         "> *This file is generated from the chapter by `make student`; do not edit it "
         "by hand.*"
