@@ -17,10 +17,10 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book test lint clean student timings bench grade
+.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench grade
 
 help: ## List the targets, one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements.txt
 	python3 -m venv $(VENV)
@@ -39,10 +39,14 @@ book: $(STAMP) ## Build the website into _build/html (from the committed outputs
 	rm -rf _build/html _build/.doctrees  # no page of a renamed or removed chapter may survive
 	$(BIN)/jupyter-book build . --all -n -W --keep-going
 
-lint: $(STAMP) ## Check Python code style in notebooks and tests with ruff
+book-without-solutions: $(STAMP) ## The website without exercise solutions, for a course: _build/without-solutions/html
+	$(BIN)/python tools/without_solutions.py
+
+lint: $(STAMP) ## Check the Python of notebooks, tests and tools with ruff (ruff.toml)
 	$(BIN)/ruff check notebooks tests tools
 
-test: $(KERNEL) lint book ## Lint, strict book build, strict nbval, the project's own tests and the browser tests
+test: $(KERNEL) lint ## Lint, strict book builds (with and without solutions), strict nbval, all tests
+	$(MAKE) --no-print-directory -j2 -O book book-without-solutions  # one core each
 	$(BIN)/python -m pytest -n $(JOBS)
 
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)

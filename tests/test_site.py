@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from book import ROOT, colab_url, read_notebook, read_toc, toc_files
+from student import find_exercises
 
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -72,3 +73,39 @@ def test_footer_and_links_use_the_configured_repository():
         assert "/blob/master/" not in built.read_text(), (
             f"{built.name} links to a master branch"
         )
+
+
+WITHOUT_SOLUTIONS = SITE.parent / "without-solutions" / "html"
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def check_cells_with_output(markup: str) -> int:
+    """How many cells tagged check have an output area on the page."""
+    cells = re.split(r'<div class="cell[ "]', markup)[1:]
+    return sum(c.startswith("tag_check") and 'class="cell_output' in c for c in cells)
+
+
+@pytest.mark.parametrize("entry", NOTEBOOK_ENTRIES)
+def test_site_without_solutions_shows_stubs_and_no_answers(entry):
+    """`make book-without-solutions`, which make test builds beside the public site."""
+    path = WITHOUT_SOLUTIONS / f"{entry}.html"
+    if not path.exists():
+        pytest.fail(f"no {path}: run make book-without-solutions")
+    markup = page(entry)
+    public, course = visible_text(markup), visible_text(path.read_text())
+    nb, _ = read_notebook(ROOT / f"{entry}.ipynb")
+    exercises = find_exercises(nb)[0]
+    solutions = [nb.cells[i] for e in exercises for i in e.solutions]
+    stubs = course.count("replace this line with your solution")
+    assert stubs == len(solutions), f"{entry}: {stubs} stubs for {len(solutions)}"
+    assert "Solution to" in public and "Solution to" not in course, entry
+    for cell in solutions:
+        body = flat(cell.source.partition("\n")[2])  # the code after the hint
+        assert body in public, f"{entry}: cannot find a solution on the public page"
+        assert body not in course, f"{entry}: a solution shows: {body[:60]!r}"
+    # What a check prints can give an answer away.
+    assert check_cells_with_output(markup) == len(exercises), entry
+    assert check_cells_with_output(path.read_text()) == 0, f"{entry}: a check's output"
