@@ -22,6 +22,7 @@ import ast
 from queue import Empty
 
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 from student import find_exercises, stub_source, tags
 
@@ -93,7 +94,8 @@ def first_solution_cells(nb) -> dict[int, object]:
 def bound_and_read(source: str) -> tuple[set[str], set[str]]:
     """The names a cell binds (anywhere in it) and the names it reads."""
     bound, read = set(), set()
-    for node in ast.walk(ast.parse(source)):
+    python = TransformerManager().transform_cell(source)  # magics become calls
+    for node in ast.walk(ast.parse(python)):
         if isinstance(node, ast.Name):
             (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):

@@ -189,6 +189,9 @@ def test_guard_a_cell_that_needs_an_earlier_solution_is_caught():
     ]
     nb.cells.insert(0, nbformat.v4.new_code_cell("answer = 0"))  # now the page has it
     assert leak_problems(nb, "guard.ipynb") == []
+    # Cells with IPython magics (set-up cells of chapters with figures) are read too.
+    nb.cells.insert(0, nbformat.v4.new_code_cell('%config InlineBackend.x = ["y"]'))
+    assert leak_problems(nb, "guard.ipynb") == []
 
 
 def exercise_cells(nb, label):
