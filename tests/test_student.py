@@ -23,6 +23,7 @@ from student import (
     chapters,
     exercise_problems,
     find_exercises,
+    grading_problems,
     label_problems,
     staleness_problems,
     student_text,
@@ -53,6 +54,13 @@ def test_no_cell_after_a_stub_needs_a_solution(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
 def test_exercise_markup(path):
     problems = exercise_problems(nbformat.read(path, as_version=4), path.name)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_every_exercise_is_ready_for_grading(path):
+    """Hidden tests for the grader, and gamed answers the student probes must refuse."""
+    problems = grading_problems(nbformat.read(path, as_version=4), path.name)
     assert not problems, "\n".join(problems)
 
 
@@ -249,3 +257,24 @@ def test_guard_broken_exercise_markup_is_caught():
         f"exercise label {e.label!r} in b.ipynb is already used in a.ipynb"
         for e in find_exercises(nb)[0]
     ]
+
+
+def test_guard_checks_that_print_answers_or_cannot_grade_are_caught():
+    nb = sample()
+    exercise = find_exercises(nb)[0][0]
+    assert grading_problems(nb, SAMPLE.name) == []
+
+    answer_printed = copy.deepcopy(nb)
+    answer_printed.cells[exercise.check].source += "\ntorch.testing.assert_close(a, b)"
+    problems = exercise_problems(answer_printed, SAMPLE.name)
+    assert any("may not call assert_close" in p for p in problems), problems
+
+    ungraded = copy.deepcopy(nb)
+    ungraded.cells[exercise.check].metadata["gamed"] = {}
+    del ungraded.cells[exercise.hidden]
+    problems = grading_problems(ungraded, SAMPLE.name)
+    where = f"{SAMPLE.name}, exercise {exercise.label!r}"
+    assert problems == [
+        f"{where}: no hidden-check cell right after its check",
+        f"{where}: its check cell records no gamed answer",
+    ], problems

@@ -204,6 +204,13 @@ def exercise_problems(nb, nb_name: str) -> list[str]:
                 f"{where}, cell {exercise.check}: a check cell is also tagged "
                 "hide-output"
             )
+        for index in (exercise.check, exercise.hidden):
+            if index is not None and "assert_close" in nb.cells[index].source:
+                # Its failure message prints the expected values: the answer.
+                problems.append(
+                    f"{where}, cell {index}: a check may not call assert_close, whose "
+                    "message prints the expected values; use torch.allclose with a hint"
+                )
         if exercise.hidden is not None and "remove-cell" not in tags(
             nb.cells[exercise.hidden]
         ):
