@@ -15,9 +15,11 @@ NB      ?= notebooks/*.ipynb
 # The notebook kernel and every tool must come from the project's venv.
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := module://matplotlib_inline.backend_inline
+# Chapter 16 fetches its data by URL (tools/capstone.py): here, this checkout's assets/.
+export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench grade
+.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench grade train
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +63,9 @@ timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (n
 
 bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 14 against nn.RNN on CPU
 	$(BIN)/python tools/bench.py
+
+train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 15 min on 2 cores)
+	$(BIN)/python tools/capstone.py train
 
 clean: ## Remove the built site (keeps .venv)
 	rm -rf _build

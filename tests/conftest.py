@@ -17,7 +17,7 @@ from xdist.scheduler import LoadScopeScheduling
 import site_browser
 from book import standalone_kernel
 
-pytest_plugins = ["notebook_budget", "student_probes"]
+pytest_plugins = ["notebook_budget", "student_probes", "book_assets"]
 
 # Test files whose tests share one browser (the fixtures below) and so run together.
 BROWSER_FILES = ("test_browser.py", "test_explorer.py")
