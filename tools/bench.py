@@ -260,6 +260,8 @@ def main():
     name = args.device
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: this torch has no CUDA device")
     device = torch.device(name)
     torch.set_num_threads(args.threads)
     clock, clock_words = make_clock(device, args.threads)
