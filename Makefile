@@ -11,6 +11,8 @@ KERNEL  := $(VENV)/share/jupyter/kernels/standalone/kernel.json
 JOBS    ?= 2
 # Notebooks to re-execute with `make refresh`; override to refresh one: make refresh NB=notebooks/03-*.ipynb
 NB      ?= notebooks/*.ipynb
+# Options for tools/bench.py, e.g. make bench ARGS="--threads 2" (make bench ARGS=--help lists them)
+ARGS    ?=
 
 # The notebook kernel and every tool must come from the project's venv.
 export PATH := $(BIN):$(PATH)
@@ -61,8 +63,8 @@ grade: $(KERNEL) ## Grade SUBMISSIONS=DIR (DIR/<student>/NN-name.ipynb) into DIR
 timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
 	$(BIN)/python tools/timings.py $(NB)
 
-bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 14 against nn.RNN on CPU
-	$(BIN)/python tools/bench.py
+bench: $(STAMP) ## Time chapter 14's layers against nn.RNN, forward and backward (ARGS=--help)
+	$(BIN)/python tools/bench.py $(ARGS)
 
 train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 15 min on 2 cores)
 	$(BIN)/python tools/capstone.py train

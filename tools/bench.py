@@ -1,138 +1,352 @@
-"""Time four implementations of a one-layer bidirectional tanh RNN on CPU (`make
-bench`).
+"""Time chapter 14's bidirectional tanh RNN layers against nn.RNN (`make bench`).
 
-The same four as chapter 14 ("Making it fast"), repeated here on purpose because
+    python tools/bench.py [--device auto|cpu|cuda] [--threads N] [--rounds R]
+                          [--compile]
+
+The same layers as chapter 14 ("Making it fast"), repeated here on purpose because
 notebooks stand alone: (a) the per-step loop, (b) the input projection hoisted out of
-the loop, (c) both directions advanced by one batched product per step, (d) nn.RNN.
-Plain torch ops only (no torch.jit, no torch.compile). Checks that all four agree, then
-prints the best of REPEATS timed runs of each, and its ratio to nn.RNN; the goal is the
-best from-scratch version within 2x. Runs are interleaved, so a burst of load from other
-processes hits every implementation alike.
+the loop, (c) both directions advanced by one batched product per step, (e) the layer of
+(c) with its own backward pass (chapter 12's BPTT batched over both directions, in a
+torch.autograd.Function), and (d) nn.RNN. Plain torch ops only.
+
+It first checks that all of them give nn.RNN's `out` and that (e)'s gradients are
+nn.RNN's, then times the forward pass (under torch.inference_mode) and forward+backward
+(a fixed random gradient for `out`) with torch.utils.benchmark. Runs are interleaved in
+rounds, so a burst of load from other processes hits every layer alike; the table shows
+the median over the rounds and each time's ratio to nn.RNN. It also measures the
+machine's rate for one large float32 matrix product and sets each forward time against
+the least time the layer's matrix products could take at that rate.
+
+Threads: one by default, as in chapter 14 (--threads to change). With one thread on a
+CPU the clock is the process's CPU time, which ignores the time the operating system
+gives to other programs; with more threads, or on a GPU, it is wall-clock time. The
+output says which. --device cuda (the default when CUDA is available) synchronizes the
+GPU around every timed call; that path has not been run on a GPU by the book's authors.
+--compile also times torch.compile on layer (c): first call (tracing and code
+generation), a call with a new T (which compiles again), and the compiled steady state.
 """
 
+import argparse
+import copy
 import time
 
 import torch
 from torch import nn
+from torch.utils import benchmark
 
 T, B, I, H = 256, 64, 128, 128
-WARMUP, REPEATS = 2, 15
+GOAL = 1.2  # best from-scratch forward+backward: at most this many times nn.RNN's
+KINDS = {"w_ih": "weight_ih", "w_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh"}
 
 
-def naive_loop(x, p):
-    # (a) Every step: two products, two bias adds and a tanh, per direction.
-    fwd, bwd = [None] * T, [None] * T
-    h = x.new_zeros(B, H)
-    for t in range(T):
-        h = torch.tanh(x[:, t] @ p["w_ih"].T + p["b_ih"] + h @ p["w_hh"].T + p["b_hh"])
+def weights_of(rnn):
+    # The 8 tensors of layer 0 with the book's names; the _rev ones are the reverse's.
+    return {
+        short + rev: getattr(rnn, f"{long}_l0{suffix}")
+        for short, long in KINDS.items()
+        for rev, suffix in (("", ""), ("_rev", "_reverse"))
+    }
+
+
+def naive_loop(x, w):
+    # (a) Every step: two products, two bias additions and a tanh, per direction.
+    steps, hidden = x.shape[1], w["w_hh"].shape[0]
+    fwd, bwd = [None] * steps, [None] * steps
+    h = x.new_zeros(x.shape[0], hidden)
+    for t in range(steps):
+        h = torch.tanh(x[:, t] @ w["w_ih"].T + w["b_ih"] + h @ w["w_hh"].T + w["b_hh"])
         fwd[t] = h
-    h = x.new_zeros(B, H)
-    for t in reversed(range(T)):
+    h = x.new_zeros(x.shape[0], hidden)
+    for t in reversed(range(steps)):
         h = torch.tanh(
-            x[:, t] @ p["w_ih_rev"].T
-            + p["b_ih_rev"]
-            + h @ p["w_hh_rev"].T
-            + p["b_hh_rev"]
+            x[:, t] @ w["w_ih_rev"].T
+            + w["b_ih_rev"]
+            + h @ w["w_hh_rev"].T
+            + w["b_hh_rev"]
         )
         bwd[t] = h
     return torch.cat([torch.stack(fwd, 1), torch.stack(bwd, 1)], dim=2)
 
 
-def input_projections(x, p):
-    # x @ W_ih.T + b_ih + b_hh for every step and both directions, in one product: (T,
-    # B, 2H).
-    w_ih = torch.cat([p["w_ih"], p["w_ih_rev"]])
-    bias = torch.cat([p["b_ih"] + p["b_hh"], p["b_ih_rev"] + p["b_hh_rev"]])
-    return torch.addmm(bias, x.transpose(0, 1).reshape(T * B, I), w_ih.T).view(
-        T, B, 2 * H
+def project_inputs(x, w):
+    # W_ih x_t + b_ih + b_hh for all steps and both directions, one product: (B, T, 2H).
+    w_ih_both = torch.cat([w["w_ih"], w["w_ih_rev"]])
+    bias_both = torch.cat([w["b_ih"] + w["b_hh"], w["b_ih_rev"] + w["b_hh_rev"]])
+    return x @ w_ih_both.T + bias_both
+
+
+def hoisted(x, w):
+    # (b) One addmm and one tanh per step and direction.
+    steps, hidden = x.shape[1], w["w_hh"].shape[0]
+    proj = project_inputs(x, w)
+    fwd, bwd = [None] * steps, [None] * steps
+    h = x.new_zeros(x.shape[0], hidden)
+    for t in range(steps):
+        h = fwd[t] = torch.tanh(torch.addmm(proj[:, t, :hidden], h, w["w_hh"].T))
+    h = x.new_zeros(x.shape[0], hidden)
+    for t in reversed(range(steps)):
+        h = bwd[t] = torch.tanh(torch.addmm(proj[:, t, hidden:], h, w["w_hh_rev"].T))
+    return torch.cat([torch.stack(fwd, 1), torch.stack(bwd, 1)], dim=2)
+
+
+def batched(x, w):
+    # (c) Both directions in one baddbmm per step; the reverse reads flipped inputs.
+    steps, hidden = x.shape[1], w["w_hh"].shape[0]
+    proj = project_inputs(x, w)
+    step_inputs = torch.stack([proj[..., :hidden], proj[..., hidden:].flip(1)])
+    w_hh_t = torch.stack([w["w_hh"].T, w["w_hh_rev"].T])  # (2, H, H)
+    h = x.new_zeros(2, x.shape[0], hidden)
+    states = []
+    for s in range(steps):
+        h = torch.tanh(torch.baddbmm(step_inputs[:, :, s], h, w_hh_t))
+        states.append(h)
+    states = torch.stack(states, dim=2)  # (2, B, T, H), reverse in processing order
+    return torch.cat([states[0], states[1].flip(1)], dim=2)
+
+
+class BiRNN(torch.autograd.Function):
+    """(e) The layer of (c) with chapter 12's BPTT as its backward pass.
+
+    Inputs: x (B, T, I) and the two directions' weights stacked on a leading axis:
+    w_ih2 (2, H, I), w_hh2 (2, H, H), bias2 (2, H) = b_ih + b_hh. Tensors inside are
+    laid out (direction, processing step, batch, hidden): the reverse direction's step s
+    is time T-1-s.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w_ih2, w_hh2, bias2):
+        batch, steps, inputs = x.shape
+        hidden = w_hh2.shape[1]
+        x_tb = x.transpose(0, 1)
+        xs = torch.stack([x_tb, x_tb.flip(0)])  # (2, T, B, I), in processing order
+        states = torch.baddbmm(
+            bias2.unsqueeze(1),
+            xs.reshape(2, steps * batch, inputs),
+            w_ih2.transpose(1, 2),
+        ).view(2, steps, batch, hidden)  # holds P_s until step s overwrites it with h_s
+        w_hh_t = w_hh2.transpose(1, 2)
+        h = x.new_zeros(2, batch, hidden)
+        for s in range(steps):
+            h = states[:, s].baddbmm_(h, w_hh_t).tanh_()
+        ctx.save_for_backward(xs, w_ih2, w_hh2, states)
+        return torch.cat([states[0], states[1].flip(0)], dim=2).transpose(0, 1)
+
+    @staticmethod
+    def backward(ctx, g_out):
+        xs, w_ih2, w_hh2, states = ctx.saved_tensors
+        _, steps, batch, hidden = states.shape
+        g_tb = g_out.transpose(0, 1)
+        g = torch.stack([g_tb[..., :hidden], g_tb[..., hidden:].flip(0)])
+        tanh_grad = 1 - states * states
+        for s in range(steps - 1, 0, -1):
+            g[:, s].mul_(tanh_grad[:, s])  # g[:, s] is now dL/da_s
+            g[:, s - 1].baddbmm_(g[:, s], w_hh2)  # its share for the state before
+        g[:, 0].mul_(tanh_grad[:, 0])
+        g_flat = g.view(2, steps * batch, hidden)
+        g_w_hh = g[:, 1:].reshape(2, -1, hidden).transpose(1, 2) @ states[
+            :, :-1
+        ].reshape(2, -1, hidden)
+        g_w_ih = g_flat.transpose(1, 2) @ xs.reshape(2, steps * batch, -1)
+        g_xs = (g_flat @ w_ih2).view(2, steps, batch, -1)
+        g_x = (g_xs[0] + g_xs[1].flip(0)).transpose(0, 1)
+        return g_x, g_w_ih, g_w_hh, g_flat.sum(1)
+
+
+def own_backward(x, w):
+    w_ih2 = torch.stack([w["w_ih"], w["w_ih_rev"]])
+    w_hh2 = torch.stack([w["w_hh"], w["w_hh_rev"]])
+    bias2 = torch.stack([w["b_ih"] + w["b_hh"], w["b_ih_rev"] + w["b_hh_rev"]])
+    return BiRNN.apply(x, w_ih2, w_hh2, bias2)
+
+
+def forward_flops(batch, steps, inputs, hidden):
+    # Matrix products of the forward pass, both directions; a multiply-add counts 2.
+    return 2 * 2 * steps * batch * hidden * (inputs + hidden)
+
+
+def make_clock(device, threads):
+    """The timer for torch.utils.benchmark, and a sentence saying what it measures."""
+    if device.type == "cuda":
+
+        def synchronized():
+            torch.cuda.synchronize()
+            return time.perf_counter()
+
+        return synchronized, "wall-clock time, GPU synchronized around every call"
+    if threads == 1:
+        return time.process_time, "process CPU time (other programs' time not counted)"
+    return time.perf_counter, "wall-clock time"
+
+
+def gemm_rate(device, threads, clock):
+    n = 4096 if device.type == "cuda" else 1024
+    a, b = (torch.randn(n, n, device=device) for _ in range(2))
+    timer = benchmark.Timer(
+        "a @ b", globals={"a": a, "b": b}, num_threads=threads, timer=clock
     )
+    return 2 * n**3 / timer.blocked_autorange(min_run_time=1.0).median, n
 
 
-def hoisted(x, p):
-    # (b) One addmm and one in-place tanh per step and direction, written into
-    # preallocated rows.
-    proj = input_projections(x, p)
-    # direction, time, batch, hidden: each out[d, t] is contiguous
-    out = x.new_empty(2, T, B, H)
-    for d, (w_hh, times) in enumerate(
-        ((p["w_hh"], range(T)), (p["w_hh_rev"], range(T - 1, -1, -1)))
-    ):
-        steps, rows, w_hh_t = (
-            proj[:, :, d * H : (d + 1) * H].unbind(0),
-            out[d].unbind(0),
-            w_hh.T,
+def check(layers, rnn, x, g_out):
+    """Every layer gives nn.RNN's out; (e)'s gradients are nn.RNN's, checked in float64
+    (in float32 the sums over T * B terms differ in their last bits with the order).
+    """
+    with torch.inference_mode():
+        expected = rnn(x)[0]
+        for name, layer in layers.items():
+            torch.testing.assert_close(
+                layer(x), expected, msg=lambda m, name=name: f"{name}: {m}"
+            )
+    rnn64 = copy.deepcopy(rnn).double()
+    x64, g64 = x.detach().double().requires_grad_(), g_out.double()
+    params = list(rnn64.parameters())
+    reference = torch.autograd.grad(rnn64(x64)[0], [x64, *params], g64)
+    out64 = own_backward(x64, weights_of(rnn64))
+    mine = torch.autograd.grad(out64, [x64, *params], g64)
+    names = ["x", *dict(rnn64.named_parameters())]
+    for name, ours, theirs in zip(names, mine, reference):
+        torch.testing.assert_close(ours, theirs, msg=lambda m, n=name: f"grad {n}: {m}")
+
+
+def time_rounds(runs, rounds, threads, clock):
+    """Median seconds per call of each run, interleaved over rounds."""
+    timers = {
+        name: benchmark.Timer(
+            "run()", globals={"run": run}, num_threads=threads, timer=clock
         )
-        h = x.new_zeros(B, H)
-        for t in times:
-            h = torch.addmm(steps[t], h, w_hh_t, out=rows[t]).tanh_()
-    return out.permute(2, 1, 0, 3).reshape(B, T, 2 * H)
+        for name, run in runs.items()
+    }
+    for timer in timers.values():
+        timer.timeit(number=1)  # warm-up
+    times = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, timer in timers.items():
+            times[name].append(timer.timeit(number=1).median)
+    return {name: sorted(ts)[len(ts) // 2] for name, ts in times.items()}
 
 
-def batched(x, p):
-    # (c) Both directions in one baddbmm per step; the reverse one reads the
-    # time-flipped projections.
-    proj = input_projections(x, p).view(T, B, 2, H)
-    steps = torch.stack([proj[:, :, 0], proj[:, :, 1].flip(0)], dim=1)  # (T, 2, B, H)
-    w_hh_t = torch.stack([p["w_hh"].T, p["w_hh_rev"].T])  # (2, H, H)
-    states = torch.empty_like(steps)
-    h = x.new_zeros(2, B, H)
-    for step, row in zip(steps.unbind(0), states.unbind(0)):
-        h = torch.baddbmm(step, h, w_hh_t, out=row).tanh_()
-    return torch.cat([states[:, 0], states[:, 1].flip(0)], dim=2).transpose(0, 1)
+def time_compile(x, w, device):
+    """Seconds for torch.compile of layer (c): first call, new T, steady state."""
+    torch._dynamo.reset()
+    compiled = torch.compile(batched)
+    with torch.inference_mode():
+        start = time.perf_counter()
+        compiled(x, w)
+        first = time.perf_counter() - start
+        shorter = x[:, : x.shape[1] // 2].contiguous()
+        start = time.perf_counter()
+        compiled(shorter, w)
+        new_t = time.perf_counter() - start
+        sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+        steady = {}
+        for name, layer in (("compiled", compiled), ("eager", batched)):
+            layer(x, w)
+            sync()
+            start = time.perf_counter()
+            for _ in range(5):
+                layer(x, w)
+            sync()
+            steady[name] = (time.perf_counter() - start) / 5
+    return first, new_t, steady
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads (1)")
+    parser.add_argument("--rounds", type=int, default=9, help="timed rounds (9)")
+    parser.add_argument("--compile", action="store_true", help="time torch.compile")
+    args = parser.parse_args()
+    name = args.device
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: this torch has no CUDA device")
+    device = torch.device(name)
+    torch.set_num_threads(args.threads)
+    clock, clock_words = make_clock(device, args.threads)
+
     torch.manual_seed(0)
-    rnn = nn.RNN(I, H, batch_first=True, bidirectional=True)
-    names = {
-        "w_ih": "weight_ih_l0",
-        "w_hh": "weight_hh_l0",
-        "b_ih": "bias_ih_l0",
-        "b_hh": "bias_hh_l0",
+    rnn = nn.RNN(I, H, batch_first=True, bidirectional=True).to(device)
+    w = weights_of(rnn)
+    x = torch.randn(B, T, I, device=device, requires_grad=True)
+    g_out = torch.randn(B, T, 2 * H, device=device)
+    layers = {
+        "(a) naive loop": lambda x: naive_loop(x, w),
+        "(b) hoisted input projection": lambda x: hoisted(x, w),
+        "(c) both directions batched": lambda x: batched(x, w),
+        "(e) (c) + own backward": lambda x: own_backward(x, w),
+        "(d) nn.RNN": lambda x: rnn(x)[0],
     }
-    p = {
-        short + rev: getattr(rnn, long + suffix).detach()
-        for short, long in names.items()
-        for rev, suffix in (("", ""), ("_rev", "_reverse"))
-    }
-    x = torch.randn(B, T, I)
-    implementations = {
-        "(a) naive loop": lambda: naive_loop(x, p),
-        "(b) hoisted input projection": lambda: hoisted(x, p),
-        "(c) both directions batched": lambda: batched(x, p),
-        "(d) nn.RNN": lambda: rnn(x)[0],
-    }
-    with torch.inference_mode():
-        expected = rnn(x)[0]
-        for name, run in implementations.items():
-            torch.testing.assert_close(
-                run(), expected, msg=lambda m, name=name: f"{name}: {m}"
-            )
-        for _ in range(WARMUP):
-            for run in implementations.values():
-                run()
-        times = {name: [] for name in implementations}
-        for _ in range(REPEATS):
-            for name, run in implementations.items():
-                start = time.perf_counter()
-                run()
-                times[name].append(time.perf_counter() - start)
-    best = {name: min(ts) for name, ts in times.items()}
-    reference = best["(d) nn.RNN"]
-    threads = torch.get_num_threads()
-    print(
-        f"T={T} B={B} I={I} H={H}, float32 on CPU, {threads} "
-        f"thread{'s' if threads > 1 else ''}, "
-        f"torch {torch.__version__}; best of {REPEATS}, all four outputs agree"
+    check(layers, rnn, x, g_out)
+
+    def inference(layer):
+        def run():
+            with torch.inference_mode():
+                layer(x)
+
+        return run
+
+    def training(layer):
+        def run():
+            layer(x).backward(g_out)
+
+        return run
+
+    # Autograd through (a) and (b) indexes x (and (b) the projections) once per step;
+    # each index's backward writes a zero tensor of the full size, so their backward
+    # grows like T squared. (c) is timed with autograd to show it; (a), (b) are not.
+    trained = ["(c) both directions batched", "(e) (c) + own backward", "(d) nn.RNN"]
+    runs = {("fwd", n): inference(layer) for n, layer in layers.items()}
+    runs |= {("fwd+bwd", n): training(layers[n]) for n in trained}
+    median = time_rounds(runs, args.rounds, args.threads, clock)
+    rate, n = gemm_rate(device, args.threads, clock)
+    floor = forward_flops(B, T, I, H) / rate
+
+    where = (
+        "GPU " + torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else (
+            f"CPU, {args.threads} thread{'s' if args.threads > 1 else ''} "
+            "(torch.set_num_threads)"
+        )
     )
-    for name, seconds in best.items():
-        print(f"  {name:30s} {seconds * 1e3:8.2f} ms  {seconds / reference:5.2f}x")
-    fastest = min((s, n) for n, s in best.items() if n != "(d) nn.RNN")
-    verdict = "within" if fastest[0] <= 2 * reference else "NOT within"
+    print(f"T={T} B={B} I={I} H={H}, float32, {where}, torch {torch.__version__}")
+    print(f"clock: {clock_words}; median of {args.rounds} interleaved rounds")
+    print("all layers give nn.RNN's out; (e)'s gradients are nn.RNN's")
     print(
-        f"best from scratch: {fastest[1]}, {fastest[0] / reference:.2f}x nn.RNN "
-        f"({verdict} the 2x goal)"
+        f"one {n}x{n} matrix product: {rate / 1e9:.0f} GFLOP/s, so the forward pass's "
+        f"{forward_flops(B, T, I, H) / 1e9:.2f} GFLOP need at least "
+        f"{floor * 1e3:.1f} ms"
     )
+    print(
+        f"  {'layer':30s} {'forward':>9s} {'ratio':>6s} {'% rate':>7s}"
+        f" {'fwd+bwd':>9s} {'ratio':>6s}"
+    )
+    ref_fwd, ref_fb = median["fwd", "(d) nn.RNN"], median["fwd+bwd", "(d) nn.RNN"]
+    for n in layers:
+        fwd = median["fwd", n]
+        line = (
+            f"  {n:30s} {fwd * 1e3:6.1f} ms {fwd / ref_fwd:5.2f}x "
+            f"{100 * floor / fwd:6.0f}%"
+        )
+        if ("fwd+bwd", n) in median:
+            fb = median["fwd+bwd", n]
+            line += f" {fb * 1e3:6.1f} ms {fb / ref_fb:5.2f}x"
+        print(line)
+    ratio = median["fwd+bwd", "(e) (c) + own backward"] / ref_fb
+    verdict = "within" if ratio <= GOAL else "NOT within"
+    print(
+        f"best from scratch, forward+backward: (e), {ratio:.2f}x nn.RNN "
+        f"({verdict} the {GOAL}x goal)"
+    )
+    if args.compile:
+        first, new_t, steady = time_compile(x.detach(), w, device)
+        print(
+            f"torch.compile of (c), wall-clock: first call {first:.1f} s, "
+            f"new T {new_t:.1f} s; then {steady['compiled'] * 1e3:.1f} ms "
+            f"against {steady['eager'] * 1e3:.1f} ms eager"
+        )
 
 
 if __name__ == "__main__":
