@@ -16,13 +16,9 @@ MAX_BYTES = 1024 * 1024
 ABSOLUTE_PATH = re.compile(
     r"(?<![\w.])/(?:work|tmp|home|root|Users|private/var)/[\w.-]+"
 )
-# nbval acts on a marker only when the comment line holds the marker alone.
-NBVAL_MARKERS = {
-    "NBVAL_IGNORE_OUTPUT",
-    "NBVAL_CHECK_OUTPUT",
-    "NBVAL_RAISES_EXCEPTION",
-    "NBVAL_SKIP",
-}
+# Cell tags by which nbval checks less than the whole output. (nbval also reads
+# NBVAL_... comments, but those show on the page.)
+NBVAL_TAGS = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
 NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 
 
@@ -73,24 +69,18 @@ def content_problems(nb, nb_name: str, text: str) -> list[str]:
         )
     for index, cell in enumerate(nb.cells):
         lines = cell.source.splitlines() if cell.cell_type == "code" else []
-        for number, line in enumerate(lines):
-            comment = (
-                line.strip().lstrip("#").strip() if line.strip().startswith("#") else ""
+        if any(line.lstrip().startswith("#") and "NBVAL_" in line for line in lines):
+            problems.append(
+                f"{where(nb_name, index, cell)}: an NBVAL_ comment marker, which "
+                "readers see on the page; use the cell tag (e.g. nbval-ignore-output)"
             )
-            if "NBVAL_" in comment and comment not in NBVAL_MARKERS:
-                problems.append(
-                    f"{where(nb_name, index, cell)}: {line.strip()!r} is not a marker "
-                    "nbval acts on "
-                    "(it must stand alone on its line; put the reason on the next line)"
-                )
-            reason = lines[number + 1].strip() if number + 1 < len(lines) else ""
-            if comment == "NBVAL_IGNORE_OUTPUT" and not (
-                reason.startswith("#") and len(reason) > 10
-            ):
-                problems.append(
-                    f"{where(nb_name, index, cell)}: NBVAL_IGNORE_OUTPUT without its "
-                    "reason on the next line"
-                )
+        ignored = NBVAL_TAGS & set(cell.metadata.get("tags", []))
+        first = lines[0].strip() if lines else ""
+        if ignored and not (first.startswith("#") and len(first) > 10):
+            problems.append(
+                f"{where(nb_name, index, cell)}: tagged {sorted(ignored)} without the "
+                "reason as a comment on its first line"
+            )
         found = ABSOLUTE_PATH.search(cell.source)
         if found:
             problems.append(

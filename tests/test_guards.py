@@ -271,18 +271,22 @@ def test_a_wrong_implementation_fails_its_chapter(tmp_path, mistake):
     assert "AssertionError" in report or "Mismatched elements" in report, report[-2000:]
 
 
-def test_a_marker_nbval_would_not_see_is_caught():
+def test_an_ignored_output_without_its_reason_or_shown_marker_is_caught():
     nb, text = read_notebook(SAMPLE)
     assert content_problems(nb, SAMPLE.name, text) == []
     code = next(
         c for c in nb.cells if c.cell_type == "code" and "manual_seed" not in c.source
     )
-    code.source = "# NBVAL_IGNORE_OUTPUT: timings differ\n" + code.source
+    source = code.source
+    code.source = "# NBVAL_IGNORE_OUTPUT\n# timings differ on every run\n" + source
     problems = content_problems(nb, SAMPLE.name, text)
-    assert any("is not a marker nbval acts on" in p for p in problems), problems
-    code.source = "# NBVAL_IGNORE_OUTPUT\n" + code.source.split("\n", 1)[1]
+    assert any("an NBVAL_ comment marker" in p for p in problems), problems
+    code.source = source
+    code.metadata["tags"] = ["nbval-ignore-output"]
     problems = content_problems(nb, SAMPLE.name, text)
-    assert any("without its reason" in p for p in problems), problems
+    assert any("without the reason" in p for p in problems), problems
+    code.source = "# Why ignored: timings differ on every run.\n" + source
+    assert content_problems(nb, SAMPLE.name, text) == []
 
 
 def test_a_broken_quiz_is_caught():
