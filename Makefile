@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book test lint clean student timings bench
+.PHONY: help venv refresh book test lint clean student timings bench screenshots
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,9 @@ timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (n
 
 bench: $(STAMP) ## Time the four bidirectional-layer versions of chapter 14 against nn.RNN on CPU
 	$(BIN)/python tools/bench.py
+
+screenshots: $(STAMP) ## After make book: every page at 390, 1024 and 1366 px, light and dark, into _build/screenshots
+	$(BIN)/python tools/screenshots.py
 
 clean: ## Remove the built site (keeps .venv)
 	rm -rf _build
