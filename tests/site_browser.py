@@ -17,12 +17,12 @@ import warnings
 
 import pytest
 
-from screenshots import CHROMIUM, SITE, built_pages, only_local, serve
+from screenshots import CHROMIUM, SITE, built_pages, serve
 from screenshots import launch as launch_chromium
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # What the browser tests use of tools/screenshots.py besides the server and the browser.
-__all__ = ["SITE", "built_pages", "only_local"]
+__all__ = ["SITE", "built_pages"]
 
 
 def browser_problem() -> str | None:

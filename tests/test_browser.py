@@ -3,14 +3,15 @@ tablet (1024 px) and a desktop (1366 px), in light and dark mode, with a keyboar
 screen reader.
 
 Each page is loaded once (the fixture `visits`) at 1366 px in light mode, then switched
-to dark mode and narrowed to 390 px, and what the tests below need is read on the way:
-load errors, links, figures, code cells, equations, the axe-core audit. The navigation
-and the step-through players are driven in tabs of their own.
+to dark mode, then narrowed to 390 px, and what the tests below need is read on the way:
+load errors, links, figures, code cells, equations, the axe-core audit, the step-through
+players. The navigation is driven in a tab of its own.
 
-Every request to a host other than 127.0.0.1 is blocked, because the pages must work
-offline, and recorded, so that the test can say which outside hosts the pages want.
-tests/site_browser.py says which browser runs and how the site is served. Screenshots
-for review are not taken here: `make screenshots` (tools/screenshots.py).
+No host name resolves in the browser (tools/screenshots.py launches it so), because the
+pages must work offline; every request to a host other than 127.0.0.1 is recorded, so
+that the test can say which outside hosts the pages want. tests/site_browser.py says
+which browser runs and how the site is served. Screenshots for review are not taken
+here: `make screenshots` (tools/screenshots.py).
 """
 
 import functools
@@ -23,7 +24,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from book import colab_url
-from site_browser import SITE, built_pages, only_local, skip_without_browser
+from site_browser import SITE, built_pages, skip_without_browser
 
 skip_without_browser("tests/test_browser.py")
 
@@ -81,6 +82,19 @@ TAP_TARGET_PX = 44  # the smallest control a finger hits reliably (WCAG 2.5.5)
 # excused below by name. The test fails on a violation axe rates critical or serious.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE_EXTRA_RULES = {"label-content-name-mismatch": {"enabled": True}}
+NO_CONTRAST = {"color-contrast": {"enabled": False}}
+# A rule whose worst finding axe rates moderate or minor (region, heading-order, the
+# landmark rules, ...) cannot fail the test, so it is not run: it would only cost time.
+# (Each rule's impact is in axe's own table of rules, axe._audit, of the pinned axe.)
+RUN_AXE = """options => {
+  const rules = {...options.rules};
+  for (const rule of axe._audit.rules) {
+    if (!['serious', 'critical'].includes(rule.impact) && !(rule.id in rules)) {
+      rules[rule.id] = {enabled: false};
+    }
+  }
+  return axe.run({...options, rules});
+}"""
 FAILING_IMPACTS = {"critical", "serious"}
 # (rule, a class of the element): what axe flags there, and why it is not a fault.
 AXE_MISREADINGS = {
@@ -95,10 +109,11 @@ AXE_MISREADINGS = {
 }
 # Colour contrast is axe's slowest rule by far (seconds on a chapter: it stacks up the
 # background behind each of thousands of highlighted code tokens). Contrast depends on
-# colours, sizes and backgrounds, not on how often they recur, so it checks one visible
-# element for each distinct (text colour, font size, weight, background chain) on the
-# page: every colour pair a reader meets, in a few dozen checks.
-MARK_CONTRAST_SAMPLES = """() => {
+# colours, sizes and backgrounds, not on how often they recur nor on which page, so it
+# checks one visible element for each distinct (text colour, font size, weight, text
+# shadow, background chain) on the site, on the first page where it appears: every
+# colour pair a reader meets, light and dark, in a few dozen checks per page at most.
+MARK_CONTRAST_SAMPLES = """checked => {
   document.querySelectorAll('[data-contrast-sample]').forEach(
     e => delete e.dataset.contrastSample);
   const backgrounds = new Map();
@@ -114,7 +129,8 @@ MARK_CONTRAST_SAMPLES = """() => {
     }
     return backgrounds.get(el);
   };
-  const seen = new Set();
+  const seen = new Set(checked);
+  const found = [];
   const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let text = texts.nextNode(); text; text = texts.nextNode()) {
     const el = text.parentElement;
@@ -125,9 +141,11 @@ MARK_CONTRAST_SAMPLES = """() => {
     const key = [s.color, s.fontSize, s.fontWeight, s.textShadow, background(el)];
     if (seen.has(key.join('|'))) continue;
     seen.add(key.join('|'));
+    found.push(key.join('|'));
     el.dataset.contrastSample = '';
   }
   axe.configure({rules: [{id: 'color-contrast', selector: '[data-contrast-sample]'}]});
+  return found;
 }"""
 
 NO_TRANSITIONS = "*, ::before, ::after { transition: none !important; }"
@@ -193,6 +211,15 @@ READ_PHONE = """() => {
   };
 }"""
 
+# The first player's image and controls at 390 px: (name, right edge, height, tag).
+READ_PLAYER_CONTROLS = """() => [
+  ...document.querySelector('.animation').querySelectorAll('img, input, button, label'),
+].map(el => {
+    const box = el.getBoundingClientRect();
+    return [el.title || el.textContent.trim() || el.tagName, box.right, box.height,
+            el.tagName];
+  })"""
+
 PAGES = built_pages() if SITE.is_dir() else ["(no built site)"]
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
 FIRST_CHAPTER = "notebooks/01-one-rnn-step.html"
@@ -214,12 +241,16 @@ class Visit:
     desktop: dict = field(default_factory=dict)
     dark_figures: list = field(default_factory=list)
     phone: dict = field(default_factory=dict)
+    player: dict = field(default_factory=dict)  # the first step-through player
     axe: dict = field(default_factory=dict)  # mode -> violations that fail
 
 
 @pytest.fixture(scope="module")
 def open_page(browser, site_url):
-    """open_page(path) -> (page, visit): a new tab; outside hosts blocked, recorded."""
+    """open_page(path) -> (page, visit): the page in a new tab, outside hosts blocked
+    and recorded. open_page(path, reuse=True) loads it in the one tab kept for that,
+    at 1366 px in light mode (new tabs cost time; the caller does not close it).
+    """
     context = browser.new_context(
         viewport={"width": DESKTOP, "height": 900},
         color_scheme="light",
@@ -227,19 +258,16 @@ def open_page(browser, site_url):
     )
     context.set_default_timeout(10_000)
 
-    def open_(path):
-        page, visit = context.new_page(), Visit()
+    def is_local(url):
+        return urlsplit(url).hostname == "127.0.0.1"
 
-        def route(request_route):
-            host = urlsplit(request_route.request.url).hostname
-            if host == "127.0.0.1":
-                request_route.continue_()
-            else:
-                visit.outside_hosts.add(host)
-                request_route.abort("blockedbyclient")
+    def watch(page) -> dict:
+        """Record what the page does into watched["visit"], the Visit of its load."""
+        watched = {}
 
-        def is_local(url):
-            return urlsplit(url).hostname == "127.0.0.1"
+        def on_request(request):
+            if not is_local(request.url) and not request.url.startswith("data:"):
+                watched["visit"].outside_hosts.add(urlsplit(request.url).hostname)
 
         def on_console(message):
             # A blocked outside request logs "Failed to load resource" against that
@@ -250,32 +278,44 @@ def open_page(browser, site_url):
                 and from_site
                 and message.text not in KNOWN_HARMLESS_ERRORS
             ):
-                visit.console_errors.append(message.text)
+                watched["visit"].console_errors.append(message.text)
 
-        page.route("**/*", route)
+        def on_page_error(error):
+            if str(error) not in KNOWN_HARMLESS_ERRORS:
+                watched["visit"].page_errors.append(str(error))
+
+        def on_request_failed(request):
+            if is_local(request.url):
+                watched["visit"].failed_requests.append(
+                    f"{request.url}: {request.failure}"
+                )
+
+        def on_response(response):
+            if is_local(response.url) and response.status >= 400:
+                watched["visit"].failed_requests.append(
+                    f"{response.url}: HTTP {response.status}"
+                )
+
+        page.on("request", on_request)
         page.on("console", on_console)
-        page.on(
-            "pageerror",
-            lambda error: (
-                str(error) in KNOWN_HARMLESS_ERRORS
-                or visit.page_errors.append(str(error))
-            ),
-        )
-        page.on(
-            "requestfailed",
-            lambda r: (
-                is_local(r.url)
-                and visit.failed_requests.append(f"{r.url}: {r.failure}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: (
-                is_local(r.url)
-                and r.status >= 400
-                and visit.failed_requests.append(f"{r.url}: HTTP {r.status}")
-            ),
-        )
+        page.on("pageerror", on_page_error)
+        page.on("requestfailed", on_request_failed)
+        page.on("response", on_response)
+        return watched
+
+    kept = {}
+
+    def open_(path, reuse=False):
+        if reuse and kept:
+            page, watched = kept["page"], kept["watched"]
+            page.set_viewport_size({"width": DESKTOP, "height": 900})
+            page.emulate_media(color_scheme="light")
+        else:
+            page = context.new_page()
+            watched = watch(page)
+            if reuse:
+                kept.update(page=page, watched=watched)
+        visit = watched["visit"] = Visit()
         page.goto(site_url + path, wait_until="load")
         return page, visit
 
@@ -291,7 +331,7 @@ def failing_violations(page, options: dict) -> list[str]:
     css-orientation-lock uses it (the book never locks the orientation).
     """
     options = {"resultTypes": ["violations"], "preload": False, **options}
-    result = page.evaluate("options => axe.run(options)", options)
+    result = page.evaluate(RUN_AXE, options)
     lines = []
     for violation in result["violations"]:
         if violation["impact"] not in FAILING_IMPACTS:
@@ -312,19 +352,39 @@ def failing_violations(page, options: dict) -> list[str]:
     return lines
 
 
-def audit(page, rules: dict) -> list[str]:
-    """axe on the page as it is now: contrast on a fresh sample, every other rule."""
-    page.evaluate(MARK_CONTRAST_SAMPLES)
-    return failing_violations(page, rules)
+def audit(page, options: dict, contrast_checked: set) -> list[str]:
+    """axe on the page as it is now; contrast only for colour pairs not yet checked."""
+    new_pairs = page.evaluate(MARK_CONTRAST_SAMPLES, sorted(contrast_checked))
+    contrast_checked.update(new_pairs)
+    if not new_pairs:
+        if options.get("runOnly") == ["color-contrast"]:
+            return []
+        options = {**options, "rules": {**options.get("rules", {}), **NO_CONTRAST}}
+    return failing_violations(page, options)
+
+
+def step_through(page) -> dict:
+    """Press the first player's Next frame: does the frame change, and the slider?"""
+    image = page.locator(".animation img").first
+    page.wait_for_function(
+        "img => img.src.startsWith('data:image/png')", arg=image.element_handle()
+    )
+    first = image.get_attribute("src")
+    page.locator('.animation button[title="Next frame"]').first.click()
+    return {
+        "advances": image.get_attribute("src") != first,
+        "slider": page.locator(".animation input.anim-slider").first.input_value(),
+    }
 
 
 @pytest.fixture(scope="module")
 def visits(open_page):
     """visits(path) -> Visit: each page loaded once, read in both modes and widths."""
+    contrast_checked = set()
 
     @functools.cache
     def visit(path):
-        page, record = open_page(path)
+        page, record = open_page(path, reuse=True)
         # Equations are typeset by the MathJax copy served with the site
         # (sphinx-mathjax-offline).
         record.equations = page.locator(".math").count()
@@ -342,6 +402,8 @@ def visits(open_page):
         record.colab_links = [
             links.nth(i).get_attribute("href") for i in range(links.count())
         ]
+        if page.locator(".animation").count():
+            record.player = step_through(page)
         # Everything a reader can open is open: collapsed cells, answers, solutions.
         page.evaluate(
             "() => document.querySelectorAll('details').forEach(d => d.open = 1)"
@@ -351,6 +413,7 @@ def visits(open_page):
         record.axe["light"] = audit(
             page,
             {"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": AXE_EXTRA_RULES},
+            contrast_checked,
         )
         # Dark mode as a reader's system asks for it: the theme follows the system. The
         # colours change at once (no transitions), so that axe reads the final ones.
@@ -361,17 +424,18 @@ def visits(open_page):
         )
         record.dark_figures = page.evaluate(READ_DARK_FIGURES)
         # Only colours change in dark mode: contrast is the one rule to run again.
-        record.axe["dark"] = audit(page, {"runOnly": ["color-contrast"]})
-        page.emulate_media(color_scheme="light")
+        record.axe["dark"] = audit(
+            page, {"runOnly": ["color-contrast"]}, contrast_checked
+        )
         page.set_viewport_size({"width": PHONE, "height": 844})
         record.phone = page.evaluate(READ_PHONE)
-        page.set_viewport_size({"width": DESKTOP, "height": 900})
+        if record.player:
+            record.player["phone"] = page.evaluate(READ_PLAYER_CONTROLS)
         rocket = page.get_by_role("button", name="Launch interactive content")
         if record.colab_links and rocket.count():
             # The reader's way to the link: the rocket menu at the top of the page.
             rocket.click()
             record.colab_link_shows = links.first.is_visible()
-        page.close()
         return record
 
     return visit
@@ -527,21 +591,21 @@ def test_open_in_colab_targets_this_notebook(visits, path):
     )
 
 
-@pytest.fixture(params=[PHONE, TABLET], ids=["phone-390px", "tablet-1024px"])
-def touch_page(request, browser, site_url):
-    """The introduction in a tab of a touch screen of the given width."""
-    context = browser.new_context(
-        viewport={"width": request.param, "height": 800},
-        has_touch=True,
-        is_mobile=request.param == PHONE,
-        service_workers="block",
-    )
+@pytest.fixture(scope="module")
+def touch_tab(browser):
+    """One tab of a touch screen, for the navigation tests."""
+    context = browser.new_context(has_touch=True, service_workers="block")
     context.set_default_timeout(5_000)
-    page = context.new_page()
-    page.route("**/*", only_local)
-    page.goto(site_url + "chapters/introduction.html", wait_until="load")
-    yield page
+    yield context.new_page()
     context.close()
+
+
+@pytest.fixture(params=[PHONE, TABLET], ids=["phone-390px", "tablet-1024px"])
+def touch_page(request, touch_tab, site_url):
+    """The introduction on a touch screen of the given width."""
+    touch_tab.set_viewport_size({"width": request.param, "height": 800})
+    touch_tab.goto(site_url + "chapters/introduction.html", wait_until="load")
+    return touch_tab
 
 
 def contents_link(page):
@@ -613,32 +677,17 @@ def test_table_of_contents_opens_from_the_keyboard(touch_page):
     page.wait_for_url(f"**/{FIRST_CHAPTER}")
 
 
-def test_step_throughs_advance_and_fit_a_phone(open_page):
+def test_step_throughs_advance_and_fit_a_phone(visits):
     with_players = [p for p in PAGES if 'class="animation"' in (SITE / p).read_text()]
     missing = [p for p in STEP_THROUGH_PAGES if p in PAGES and p not in with_players]
     assert not missing, f"pages without their step-through player: {missing}"
     for path in with_players:
-        page, _ = open_page(path)
-        image = page.locator(".animation img").first
-        page.wait_for_function(
-            "img => img.src.startsWith('data:image/png')", arg=image.element_handle()
-        )
-        first = image.get_attribute("src")
-        page.locator('.animation button[title="Next frame"]').first.click()
-        second = image.get_attribute("src")
-        assert second != first, (
+        player = visits(path).player
+        assert player["advances"], (
             f"{path}: the step-through did not move to the next frame"
         )
-        assert page.locator(".animation input.anim-slider").first.input_value() == "1"
-        page.set_viewport_size({"width": PHONE, "height": 844})
-        controls = page.evaluate(
-            """() => [...document.querySelector('.animation').querySelectorAll(
-                 'img, input, button, label')].map(el => {
-               const box = el.getBoundingClientRect();
-               return [el.title || el.textContent.trim() || el.tagName,
-                       box.right, box.height, el.tagName];
-             })"""
-        )
+        assert player["slider"] == "1", f"{path}: the slider did not follow the frame"
+        controls = player["phone"]
         outside = [name for name, right, _, _ in controls if right > PHONE]
         assert not outside, f"{path}: at {PHONE} px the player cuts off {outside}"
         small = [
@@ -649,7 +698,6 @@ def test_step_throughs_advance_and_fit_a_phone(open_page):
         assert not small, (
             f"{path}: player controls under {TAP_TARGET_PX} px tall on a phone: {small}"
         )
-        page.close()
     print(f"step-throughs checked: {with_players}")
 
 
