@@ -21,7 +21,7 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench grade train
+.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench grade train screenshots
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +68,9 @@ bench: $(STAMP) ## Time chapter 14's layers against nn.RNN, forward and backward
 
 train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 15 min on 2 cores)
 	$(BIN)/python tools/capstone.py train
+
+screenshots: $(STAMP) ## After make book: every page at 390, 1024 and 1366 px, light and dark, into _build/screenshots
+	$(BIN)/python tools/screenshots.py
 
 clean: ## Remove the built site (keeps .venv)
 	rm -rf _build

@@ -1,9 +1,17 @@
-"""The built website in a real browser: clean pages, working links, players, search.
+"""The built website in a real browser, as readers meet it: on a phone (390 px), a
+tablet (1024 px) and a desktop (1366 px), in light and dark mode, with a keyboard or a
+screen reader.
 
-Every request to a host other than 127.0.0.1 is blocked, because the pages must work
-offline, and recorded, so that the test can say which outside hosts the pages want. A
-screenshot of each page goes to _build/screenshots/ (beside the html folder) for review.
-tests/site_browser.py says which browser runs and how the site is served.
+Each page is loaded once (the fixture `visits`) at 1366 px in light mode, then switched
+to dark mode, then narrowed to 390 px, and what the tests below need is read on the way:
+load errors, links, figures, code cells, equations, the axe-core audit, the step-through
+players. The navigation is driven in a tab of its own.
+
+No host name resolves in the browser (tools/screenshots.py launches it so), because the
+pages must work offline; every request to a host other than 127.0.0.1 is recorded, so
+that the test can say which outside hosts the pages want. tests/site_browser.py says
+which browser runs and how the site is served. Screenshots for review are not taken
+here: `make screenshots` (tools/screenshots.py).
 """
 
 import functools
@@ -12,13 +20,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import expect
 
 from book import colab_url
-from site_browser import SITE, skip_without_browser
+from site_browser import SITE, built_pages, skip_without_browser
 
 skip_without_browser("tests/test_browser.py")
-SCREENSHOTS = SITE.parent / "screenshots"
 
+DESKTOP, TABLET, PHONE = 1366, 1024, 390
 # The outside hosts a page may ask for. The test machine is offline, so they are blocked
 # here; readers online get them. Anything else a page asks for is a failure.
 EXPECTED_OUTSIDE_HOSTS = {
@@ -57,30 +67,167 @@ WIDGET_REPR = re.compile(
     r"widget",
     re.MULTILINE,
 )
+# A figure must carry at least this many image pixels per CSS pixel it is shown at, so
+# that its text stays sharp on HiDPI screens (phones, most laptops): matplotlib's retina
+# format gives 2.
+MIN_PIXELS_PER_CSS_PIXEL = 1.5
+TAP_TARGET_PX = 44  # the smallest control a finger hits reliably (WCAG 2.5.5)
 
+# The accessibility audit: axe-core (bundled by axe-playwright-python, pinned). Its
+# rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA, and its best practices: axe's
+# default set. Not its experimental rules, which axe keeps out of that set until they
+# are reliable, with one exception: label-content-name-mismatch (WCAG 2.5.3, label in
+# name), which catches a control whose spoken name hides what it shows, so that a
+# voice-control user cannot say what they see. The two theme buttons it misreads are
+# excused below by name. The test fails on a violation axe rates critical or serious.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_EXTRA_RULES = {"label-content-name-mismatch": {"enabled": True}}
+NO_CONTRAST = {"color-contrast": {"enabled": False}}
+# A rule whose worst finding axe rates moderate or minor (region, heading-order, the
+# landmark rules, ...) cannot fail the test, so it is not run: it would only cost time.
+# (Each rule's impact is in axe's own table of rules, axe._audit, of the pinned axe.)
+RUN_AXE = """options => {
+  const rules = {...options.rules};
+  for (const rule of axe._audit.rules) {
+    if (!['serious', 'critical'].includes(rule.impact) && !(rule.id in rules)) {
+      rules[rule.id] = {enabled: false};
+    }
+  }
+  return axe.run({...options, rules});
+}"""
+FAILING_IMPACTS = {"critical", "serious"}
+# (rule, a class of the element): what axe flags there, and why it is not a fault.
+AXE_MISREADINGS = {
+    ("label-content-name-mismatch", "search-button-field"): (
+        "the theme's search field is named 'Search', its visible label; the 'Ctrl+K' "
+        "beside it is a shortcut hint"
+    ),
+    ("label-content-name-mismatch", "theme-switch-button"): (
+        "the theme's colour-mode button shows only icons; axe reads their SVG titles "
+        "(Light, Dark, System Settings) as visible text"
+    ),
+}
+# Colour contrast is axe's slowest rule by far (seconds on a chapter: it stacks up the
+# background behind each of thousands of highlighted code tokens). Contrast depends on
+# colours, sizes and backgrounds, not on how often they recur nor on which page, so it
+# checks one visible element for each distinct (text colour, font size, weight, text
+# shadow, background chain) on the site, on the first page where it appears: every
+# colour pair a reader meets, light and dark, in a few dozen checks per page at most.
+MARK_CONTRAST_SAMPLES = """checked => {
+  document.querySelectorAll('[data-contrast-sample]').forEach(
+    e => delete e.dataset.contrastSample);
+  const backgrounds = new Map();
+  const background = el => {  // colours, images, opacity, filters down to an opaque one
+    if (!el) return '';
+    if (!backgrounds.has(el)) {
+      const s = getComputedStyle(el);
+      let key = [s.backgroundColor, s.backgroundImage !== 'none', s.opacity, s.filter];
+      if (!s.backgroundColor.startsWith('rgb(') || s.opacity !== '1') {
+        key.push(background(el.parentElement));
+      }
+      backgrounds.set(el, key.join(' '));
+    }
+    return backgrounds.get(el);
+  };
+  const seen = new Set(checked);
+  const found = [];
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+    const el = text.parentElement;
+    if (!text.data.trim() || !el || 'contrastSample' in el.dataset) continue;
+    const shown = {opacityProperty: true, visibilityProperty: true};
+    if (!el.checkVisibility(shown)) continue;
+    const s = getComputedStyle(el);
+    const key = [s.color, s.fontSize, s.fontWeight, s.textShadow, background(el)];
+    if (seen.has(key.join('|'))) continue;
+    seen.add(key.join('|'));
+    found.push(key.join('|'));
+    el.dataset.contrastSample = '';
+  }
+  axe.configure({rules: [{id: 'color-contrast', selector: '[data-contrast-sample]'}]});
+  return found;
+}"""
 
-def built_pages() -> list[str]:
-    """Every page of the build, relative to the site root.
+NO_TRANSITIONS = "*, ::before, ::after { transition: none !important; }"
+# Read on each page at 1366 px.
+READ_FIGURES_AND_CODE = """() => {
+  const figures = [...document.querySelectorAll('.bd-article .cell_output img')]
+    .filter(img => img.getBoundingClientRect().width > 0)
+    .map(img => ({what: img.alt || img.id || 'a figure without alt text',
+                  natural: img.naturalWidth,
+                  shown: img.getBoundingClientRect().width}));
+  const longest = t => t.split('\\n').reduce((a, b) => (b.length > a.length ? b : a));
+  const scrolling = [...document.querySelectorAll('.bd-article div.highlight pre')]
+    .filter(pre => !pre.closest('.cell_output'))
+    .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+    .map(pre => longest(pre.textContent));
+  const logo = document.querySelector('img.logo__image');
+  return {figures, scrolling, logo: !!logo && logo.naturalWidth > 0,
+          favicon: !!document.querySelector('link[rel="icon"][href$=".svg"]')};
+}"""
+# Read on each page in dark mode.
+READ_DARK_FIGURES = """() => [
+  ...[...document.querySelectorAll('.bd-article .cell_output img')].map(img => {
+    const s = getComputedStyle(img);
+    return {what: img.alt || img.id, inverted: s.filter.includes('invert'),
+            panel: s.backgroundColor !== 'rgba(0, 0, 0, 0)'};
+  }),
+  ...[...document.querySelectorAll('.bd-article .cell_output .text_html')]
+    .filter(box => box.querySelector('.animation'))
+    .map(box => getComputedStyle(box).backgroundColor !== 'rgba(0, 0, 0, 0)')
+    .map(panel => ({what: 'step-through player', inverted: true, panel})),
+]"""
+# Read on each page at 390 px.
+READ_PHONE = """() => {
+  const equations = [...document.querySelectorAll('div.math > mjx-container')];
+  const wide = equations.filter(box => box.scrollWidth > box.clientWidth + 1);
+  const answers = [...document.querySelectorAll('details.quiz-answer')];
+  const first = answers[0];
+  let quiz = null;
+  if (first) {
+    first.open = true;
+    const summary = first.querySelector('summary');
+    summary.focus();
+    const verdict = first.querySelector('.quiz-verdict');
+    quiz = {
+      answers: answers.length,
+      smallest: Math.min(...answers.map(
+        a => a.querySelector('summary').getBoundingClientRect().height)),
+      marked: answers.filter(a => a.dataset.verdict).length,
+      mark: verdict ? getComputedStyle(verdict, '::before').content : 'none',
+      focusRing: getComputedStyle(summary).outlineStyle !== 'none'
+        && parseFloat(getComputedStyle(summary).outlineWidth) >= 2,
+    };
+  }
+  return {
+    pageWidth: document.documentElement.scrollWidth,
+    equations: equations.length,
+    wide: wide.length,
+    wideWithoutScroll: wide.filter(
+      box => !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)).length,
+    wideWithoutCue: wide.filter(
+      box => !getComputedStyle(box).backgroundImage.includes('gradient')).length,
+    quiz,
+  };
+}"""
 
-    index.html is only a redirect, tested apart.
-    """
-    if not SITE.is_dir():
-        return ["(no built site)"]
-    return sorted(
-        path.relative_to(SITE).as_posix()
-        for path in SITE.rglob("*.html")
-        if not path.relative_to(SITE).parts[0].startswith("_")
-        and path.name != "index.html"
-    )
+# The first player's image and controls at 390 px: (name, right edge, height, tag).
+READ_PLAYER_CONTROLS = """() => [
+  ...document.querySelector('.animation').querySelectorAll('img, input, button, label'),
+].map(el => {
+    const box = el.getBoundingClientRect();
+    return [el.title || el.textContent.trim() || el.tagName, box.right, box.height,
+            el.tagName];
+  })"""
 
-
-PAGES = built_pages()
+PAGES = built_pages() if SITE.is_dir() else ["(no built site)"]
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
+FIRST_CHAPTER = "notebooks/01-one-rnn-step.html"
 
 
 @dataclass
 class Visit:
-    """What one page did while it loaded."""
+    """What one page did while it loaded, and what the tests read from it."""
 
     console_errors: list = field(default_factory=list)
     page_errors: list = field(default_factory=list)
@@ -91,29 +238,36 @@ class Visit:
     colab_link_shows: bool = False
     equations: int = 0
     equations_typeset: int = 0
+    desktop: dict = field(default_factory=dict)
+    dark_figures: list = field(default_factory=list)
+    phone: dict = field(default_factory=dict)
+    player: dict = field(default_factory=dict)  # the first step-through player
+    axe: dict = field(default_factory=dict)  # mode -> violations that fail
 
 
 @pytest.fixture(scope="module")
 def open_page(browser, site_url):
-    """open_page(path) -> (page, visit): a new tab; outside hosts blocked, recorded."""
+    """open_page(path) -> (page, visit): the page in a new tab, outside hosts blocked
+    and recorded. open_page(path, reuse=True) loads it in the one tab kept for that,
+    at 1366 px in light mode (new tabs cost time; the caller does not close it).
+    """
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, service_workers="block"
+        viewport={"width": DESKTOP, "height": 900},
+        color_scheme="light",
+        service_workers="block",
     )
     context.set_default_timeout(10_000)
 
-    def open_(path):
-        page, visit = context.new_page(), Visit()
+    def is_local(url):
+        return urlsplit(url).hostname == "127.0.0.1"
 
-        def route(request_route):
-            host = urlsplit(request_route.request.url).hostname
-            if host == "127.0.0.1":
-                request_route.continue_()
-            else:
-                visit.outside_hosts.add(host)
-                request_route.abort("blockedbyclient")
+    def watch(page) -> dict:
+        """Record what the page does into watched["visit"], the Visit of its load."""
+        watched = {}
 
-        def is_local(url):
-            return urlsplit(url).hostname == "127.0.0.1"
+        def on_request(request):
+            if not is_local(request.url) and not request.url.startswith("data:"):
+                watched["visit"].outside_hosts.add(urlsplit(request.url).hostname)
 
         def on_console(message):
             # A blocked outside request logs "Failed to load resource" against that
@@ -124,32 +278,44 @@ def open_page(browser, site_url):
                 and from_site
                 and message.text not in KNOWN_HARMLESS_ERRORS
             ):
-                visit.console_errors.append(message.text)
+                watched["visit"].console_errors.append(message.text)
 
-        page.route("**/*", route)
+        def on_page_error(error):
+            if str(error) not in KNOWN_HARMLESS_ERRORS:
+                watched["visit"].page_errors.append(str(error))
+
+        def on_request_failed(request):
+            if is_local(request.url):
+                watched["visit"].failed_requests.append(
+                    f"{request.url}: {request.failure}"
+                )
+
+        def on_response(response):
+            if is_local(response.url) and response.status >= 400:
+                watched["visit"].failed_requests.append(
+                    f"{response.url}: HTTP {response.status}"
+                )
+
+        page.on("request", on_request)
         page.on("console", on_console)
-        page.on(
-            "pageerror",
-            lambda error: (
-                str(error) in KNOWN_HARMLESS_ERRORS
-                or visit.page_errors.append(str(error))
-            ),
-        )
-        page.on(
-            "requestfailed",
-            lambda r: (
-                is_local(r.url)
-                and visit.failed_requests.append(f"{r.url}: {r.failure}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: (
-                is_local(r.url)
-                and r.status >= 400
-                and visit.failed_requests.append(f"{r.url}: HTTP {r.status}")
-            ),
-        )
+        page.on("pageerror", on_page_error)
+        page.on("requestfailed", on_request_failed)
+        page.on("response", on_response)
+        return watched
+
+    kept = {}
+
+    def open_(path, reuse=False):
+        if reuse and kept:
+            page, watched = kept["page"], kept["watched"]
+            page.set_viewport_size({"width": DESKTOP, "height": 900})
+            page.emulate_media(color_scheme="light")
+        else:
+            page = context.new_page()
+            watched = watch(page)
+            if reuse:
+                kept.update(page=page, watched=watched)
+        visit = watched["visit"] = Visit()
         page.goto(site_url + path, wait_until="load")
         return page, visit
 
@@ -157,14 +323,68 @@ def open_page(browser, site_url):
     context.close()
 
 
+def failing_violations(page, options: dict) -> list[str]:
+    """Run axe on the page; the critical and serious violations, one line each.
+
+    Without axe's preload of the style sheets: it fetches the theme's @import
+    "../basic.css" against the page's address instead of the sheet's (a 404), and only
+    css-orientation-lock uses it (the book never locks the orientation).
+    """
+    options = {"resultTypes": ["violations"], "preload": False, **options}
+    result = page.evaluate(RUN_AXE, options)
+    lines = []
+    for violation in result["violations"]:
+        if violation["impact"] not in FAILING_IMPACTS:
+            continue
+        nodes = [
+            html[:120]
+            for html in (node["html"] for node in violation["nodes"])
+            if not any(
+                rule == violation["id"] and re.search(rf'class="[^"]*\b{name}\b', html)
+                for rule, name in AXE_MISREADINGS
+            )
+        ]
+        if nodes:
+            lines.append(
+                f"{violation['id']} ({violation['impact']}, {len(nodes)}x): "
+                f"{violation['help']}; e.g. {nodes[0]}"
+            )
+    return lines
+
+
+def audit(page, options: dict, contrast_checked: set) -> list[str]:
+    """axe on the page as it is now; contrast only for colour pairs not yet checked."""
+    new_pairs = page.evaluate(MARK_CONTRAST_SAMPLES, sorted(contrast_checked))
+    contrast_checked.update(new_pairs)
+    if not new_pairs:
+        if options.get("runOnly") == ["color-contrast"]:
+            return []
+        options = {**options, "rules": {**options.get("rules", {}), **NO_CONTRAST}}
+    return failing_violations(page, options)
+
+
+def step_through(page) -> dict:
+    """Press the first player's Next frame: does the frame change, and the slider?"""
+    image = page.locator(".animation img").first
+    page.wait_for_function(
+        "img => img.src.startsWith('data:image/png')", arg=image.element_handle()
+    )
+    first = image.get_attribute("src")
+    page.locator('.animation button[title="Next frame"]').first.click()
+    return {
+        "advances": image.get_attribute("src") != first,
+        "slider": page.locator(".animation input.anim-slider").first.input_value(),
+    }
+
+
 @pytest.fixture(scope="module")
 def visits(open_page):
-    """visits(path) -> Visit: each page loaded once, screenshotted, its links read."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """visits(path) -> Visit: each page loaded once, read in both modes and widths."""
+    contrast_checked = set()
 
     @functools.cache
     def visit(path):
-        page, record = open_page(path)
+        page, record = open_page(path, reuse=True)
         # Equations are typeset by the MathJax copy served with the site
         # (sphinx-mathjax-offline).
         record.equations = page.locator(".math").count()
@@ -178,20 +398,44 @@ def visits(open_page):
         record.dead_widgets = [
             text[:80] for text in outputs if WIDGET_REPR.search(text)
         ]
-        # JPEG: half the time of PNG for a long page, and sharp enough to judge the
-        # text.
-        shot = SCREENSHOTS / (path.removesuffix(".html").replace("/", "__") + ".jpg")
-        page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)
         links = page.locator('a[href^="https://colab.research.google.com"]')
         record.colab_links = [
             links.nth(i).get_attribute("href") for i in range(links.count())
         ]
+        if page.locator(".animation").count():
+            record.player = step_through(page)
+        # Everything a reader can open is open: collapsed cells, answers, solutions.
+        page.evaluate(
+            "() => document.querySelectorAll('details').forEach(d => d.open = 1)"
+        )
+        record.desktop = page.evaluate(READ_FIGURES_AND_CODE)
+        page.evaluate(AXE_SCRIPT)
+        record.axe["light"] = audit(
+            page,
+            {"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": AXE_EXTRA_RULES},
+            contrast_checked,
+        )
+        # Dark mode as a reader's system asks for it: the theme follows the system. The
+        # colours change at once (no transitions), so that axe reads the final ones.
+        page.add_style_tag(content=NO_TRANSITIONS)
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function(
+            "() => document.documentElement.dataset.theme === 'dark'"
+        )
+        record.dark_figures = page.evaluate(READ_DARK_FIGURES)
+        # Only colours change in dark mode: contrast is the one rule to run again.
+        record.axe["dark"] = audit(
+            page, {"runOnly": ["color-contrast"]}, contrast_checked
+        )
+        page.set_viewport_size({"width": PHONE, "height": 844})
+        record.phone = page.evaluate(READ_PHONE)
+        if record.player:
+            record.player["phone"] = page.evaluate(READ_PLAYER_CONTROLS)
         rocket = page.get_by_role("button", name="Launch interactive content")
         if record.colab_links and rocket.count():
             # The reader's way to the link: the rocket menu at the top of the page.
             rocket.click()
             record.colab_link_shows = links.first.is_visible()
-        page.close()
         return record
 
     return visit
@@ -217,6 +461,94 @@ def test_page_loads_cleanly(visits, path):
         f"{path}: {visit.equations_typeset} of {visit.equations} equations typeset by "
         "MathJax"
     )
+    assert visit.desktop["logo"] and visit.desktop["favicon"], (
+        f"{path}: the logo or the favicon (assets/, named in _config.yml) is missing"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_critical_or_serious_accessibility_violation(visits, path):
+    found = visits(path).axe
+    assert not found["light"], f"{path}, light mode, axe-core: " + "\n".join(
+        found["light"]
+    )
+    assert not found["dark"], f"{path}, dark mode, axe-core: " + "\n".join(
+        found["dark"]
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_figures_are_sharp_on_hidpi_screens(visits, path):
+    blurred = [
+        f"{f['natural']} px shown at {f['shown']:.0f} px: {f['what'][:60]!r}"
+        for f in visits(path).desktop["figures"]
+        if f["natural"] < MIN_PIXELS_PER_CSS_PIXEL * f["shown"]
+    ]
+    assert not blurred, (
+        f"{path}: {len(blurred)} figure(s) with fewer than {MIN_PIXELS_PER_CSS_PIXEL} "
+        "image pixels per CSS pixel at 1366 px (draw them with "
+        '%config InlineBackend.figure_formats = ["retina"]): ' + "; ".join(blurred)
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_code_cell_scrolls_sideways_on_a_desktop(visits, path):
+    scrolling = visits(path).desktop["scrolling"]
+    assert not scrolling, (
+        f"{path}: {len(scrolling)} code cell(s) wider than the column at 1366 px "
+        f"(lines of at most 88 characters fit); the longest line of the first: "
+        f"{scrolling[0]!r}"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_figures_and_players_are_made_for_dark_mode(visits, path):
+    wrong = [
+        f"{f['what'][:60]!r}"
+        + (" not inverted" if not f["inverted"] else "")
+        + (" on a light panel" if f["panel"] else "")
+        for f in visits(path).dark_figures
+        if f["panel"] or not f["inverted"]
+    ]
+    assert not wrong, (
+        f"{path}, dark mode: figures must be inverted (assets/book.css) and sit on no "
+        "light panel: " + "; ".join(wrong)
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_long_equations_scroll_in_their_box_on_a_phone(visits, path):
+    phone = visits(path).phone
+    assert phone["pageWidth"] <= PHONE, (
+        f"{path} is {phone['pageWidth']} px wide at {PHONE} px: it scrolls sideways"
+    )
+    assert not phone["wideWithoutScroll"], (
+        f"{path}: {phone['wideWithoutScroll']} equation(s) wider than a phone cannot "
+        "be scrolled"
+    )
+    assert not phone["wideWithoutCue"], (
+        f"{path}: {phone['wideWithoutCue']} of {phone['wide']} equations wider than a "
+        "phone show no cue that they scroll (the edge shadows of assets/book.css)"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_quiz_answers_are_cards_to_tap(visits, path):
+    quiz = visits(path).phone["quiz"]
+    if quiz is None:
+        return  # no quiz on this page
+    assert quiz["smallest"] >= TAP_TARGET_PX, (
+        f"{path}: a quiz answer is {quiz['smallest']:.0f} px tall on a phone; tap "
+        f"targets need {TAP_TARGET_PX}"
+    )
+    assert quiz["marked"] == quiz["answers"], (
+        f"{path}: {quiz['answers'] - quiz['marked']} quiz answers do not start with "
+        "'Right.' or 'Not quite.' (assets/book.js marks the verdict from these words)"
+    )
+    assert quiz["mark"] not in ("none", "normal", ""), (
+        f"{path}: an open answer shows no tick or cross beside its verdict"
+    )
+    assert quiz["focusRing"], f"{path}: a focused quiz answer shows no focus ring"
 
 
 def test_outside_hosts_the_pages_want(visits):
@@ -259,24 +591,113 @@ def test_open_in_colab_targets_this_notebook(visits, path):
     )
 
 
-def test_step_throughs_advance(open_page):
+@pytest.fixture(scope="module")
+def touch_tab(browser):
+    """One tab of a touch screen, for the navigation tests."""
+    context = browser.new_context(has_touch=True, service_workers="block")
+    context.set_default_timeout(5_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(params=[PHONE, TABLET], ids=["phone-390px", "tablet-1024px"])
+def touch_page(request, touch_tab, site_url):
+    """The introduction on a touch screen of the given width."""
+    touch_tab.set_viewport_size({"width": request.param, "height": 800})
+    touch_tab.goto(site_url + "chapters/introduction.html", wait_until="load")
+    return touch_tab
+
+
+def contents_link(page):
+    """Chapter 1's entry in the table of contents (not a link in the text)."""
+    return page.locator(f'.bd-sidebar-primary a[href$="{FIRST_CHAPTER.split("/")[1]}"]')
+
+
+def visible_toggle(page):
+    toggles = page.locator(".primary-toggle").filter(visible=True)
+    assert toggles.count() == 1, (
+        f"{toggles.count()} visible controls to open the table of contents"
+    )
+    return toggles.first
+
+
+def toggle_shows(page, link, press) -> None:
+    """Use the navigation control until chapter 1's entry shows.
+
+    Where the contents already show (a tablet's width), the first use hides them.
+    """
+    for _ in range(2):
+        was_visible = link.is_visible()
+        press(visible_toggle(page))
+        try:
+            if was_visible:
+                expect(link).to_be_hidden(timeout=2_000)
+            else:
+                expect(link).to_be_visible(timeout=2_000)
+        except AssertionError:
+            pytest.fail(
+                "the visible navigation control (☰) changes nothing: the table of "
+                "contents neither opens nor closes"
+            )
+        if not was_visible:
+            return
+
+
+def test_table_of_contents_opens_with_a_tap(touch_page):
+    """Tap the visible navigation control, then chapter 1 in what it shows."""
+    link = contents_link(touch_page)
+    toggle_shows(touch_page, link, lambda toggle: toggle.tap())
+    link.tap()
+    touch_page.wait_for_url(f"**/{FIRST_CHAPTER}")
+
+
+def focus_by_tab(page, locator, limit=120):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail(f"{limit} presses of Tab never reach {locator}")
+
+
+def test_table_of_contents_opens_from_the_keyboard(touch_page):
+    """Tab to the navigation control, Enter, Tab to chapter 1, Enter."""
+    page, link = touch_page, contents_link(touch_page)
+
+    def press(toggle):
+        if link.is_visible():
+            # A tablet shows the contents, and Enter hides them first; the theme then
+            # drops the focus, and Shift+Tab, Tab brings it back to the control.
+            page.keyboard.press("Shift+Tab")
+        focus_by_tab(page, toggle)
+        page.keyboard.press("Enter")
+
+    toggle_shows(page, link, press)
+    focus_by_tab(page, link)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{FIRST_CHAPTER}")
+
+
+def test_step_throughs_advance_and_fit_a_phone(visits):
     with_players = [p for p in PAGES if 'class="animation"' in (SITE / p).read_text()]
     missing = [p for p in STEP_THROUGH_PAGES if p in PAGES and p not in with_players]
     assert not missing, f"pages without their step-through player: {missing}"
     for path in with_players:
-        page, _ = open_page(path)
-        image = page.locator(".animation img").first
-        page.wait_for_function(
-            "img => img.src.startsWith('data:image/png')", arg=image.element_handle()
-        )
-        first = image.get_attribute("src")
-        page.locator('.animation button[title="Next frame"]').first.click()
-        second = image.get_attribute("src")
-        assert second != first, (
+        player = visits(path).player
+        assert player["advances"], (
             f"{path}: the step-through did not move to the next frame"
         )
-        assert page.locator(".animation input.anim-slider").first.input_value() == "1"
-        page.close()
+        assert player["slider"] == "1", f"{path}: the slider did not follow the frame"
+        controls = player["phone"]
+        outside = [name for name, right, _, _ in controls if right > PHONE]
+        assert not outside, f"{path}: at {PHONE} px the player cuts off {outside}"
+        small = [
+            name
+            for name, _, height, tag in controls
+            if tag in ("BUTTON", "LABEL") and height < TAP_TARGET_PX
+        ]
+        assert not small, (
+            f"{path}: player controls under {TAP_TARGET_PX} px tall on a phone: {small}"
+        )
     print(f"step-throughs checked: {with_players}")
 
 
