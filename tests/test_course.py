@@ -1,28 +1,136 @@
-"""The course pages (instructor guide, learning objectives) point at real things.
+"""The course pages (instructor guide, learning objectives) agree with the book.
 
 Sphinx (`jupyter-book build -n -W`) already fails on a {doc} or {ref} link to a page or
 exercise that is not in the book; these tests say more precisely what is wrong, and
-check what Sphinx cannot: that the objectives cover every chapter, that the Colab links
-to the student notebooks use the repository named in _config.yml and reach a file that
-exists, and that the timings table has every chapter. Each check is a function returning
-its problems, so the guards at the end can show that it fails when it should.
+check what Sphinx cannot: that the objectives cover every chapter and each is assessed
+by exercises or quiz questions that exist; that the session plan adds up, keeps class
+time within 90 minutes, reads each chapter for the minutes `make timings` computes, and
+places every exercise of the book once; that the Colab links to the student notebooks
+use the repository named in _config.yml and reach a file that exists; and that the
+timings table has every chapter. Each check is a function returning its problems, so
+the guards at the end can show that it fails when it should.
 """
 
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from book import ROOT, repository
-from student import chapters
+from notebook_checks import QUIZ_HEADING, QUIZ_QUESTION
+from student import chapters, find_exercises
+from timings import reading_minutes
 
 GUIDE = ROOT / "chapters" / "instructor-guide.md"
 OBJECTIVES = ROOT / "chapters" / "learning-objectives.md"
 # {doc}`target` or {doc}`text <target>`
 DOC_LINK = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`<>]+)>?`")
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^\s)>\]\"']+")
-TIMINGS_ROW = re.compile(r"^\| (\d\d) [^|]+\| +\d+\.\d +\|$", re.MULTILINE)
+# A row of make timings' table: seconds to run, then minutes to read.
+TIMINGS_ROW = re.compile(r"^\| (\d\d) [^|]+\| +\d+\.\d \| +(\d+) \|$", re.MULTILINE)
 CHAPTER_NAMES = [c.name for c in chapters()]
+REF = re.compile(r"\{ref\}`(ex-[\w-]+)`")
+# A row of a session's work table: | what | minutes | when |
+WORK_ROW = re.compile(r"^\| (.+?) \| +(\d+) \| (before|in class|after|optional) \|$")
+TOTALS = re.compile(
+    r"^\*\*Totals:\*\* before (\d+) min, in class (\d+) min, after (\d+) min\.$",
+    re.MULTILINE,
+)
+MINUTES_IN_CLASS = 90
+
+
+def book_facts() -> dict:
+    """What the guide must agree with: exercises, quiz sizes, minutes to read."""
+    facts = {"exercises": [], "quiz": {}, "reading": {}}
+    for path in chapters():
+        nb = nbformat.read(path, as_version=4)
+        facts["exercises"] += [e.label for e in find_exercises(nb)[0]]
+        quiz = [c.source for c in nb.cells if c.source.startswith(QUIZ_HEADING)]
+        lines = quiz[0].splitlines() if quiz else []
+        facts["quiz"][int(path.name[:2])] = sum(
+            bool(QUIZ_QUESTION.match(x)) for x in lines
+        )
+        facts["reading"][path.stem] = reading_minutes(nb)
+    return facts
+
+
+def plan_problems(text: str, facts: dict) -> list[str]:
+    """Each session's work adds up to its totals, fits the class, reads what it says."""
+    problems, placed = [], []
+    for session in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:
+        name = session.splitlines()[0]
+        minutes = {"before": 0, "in class": 0, "after": 0, "optional": 0}
+        for line in session.splitlines():
+            row = WORK_ROW.match(line)
+            if not row:
+                continue
+            what, spent, when = row[1], int(row[2]), row[3]
+            minutes[when] += spent
+            placed += REF.findall(what)
+            read = re.match(r"read \{doc\}`\.\./notebooks/([\w-]+)`$", what)
+            if read and facts["reading"].get(read[1]) != spent:
+                problems.append(
+                    f"{name}: {read[1]} takes {facts['reading'].get(read[1])} minutes "
+                    f"to read (make timings), not {spent}"
+                )
+        totals = TOTALS.search(session)
+        if totals:
+            stated = tuple(int(t) for t in totals.groups())
+            added = (minutes["before"], minutes["in class"], minutes["after"])
+            if stated != added:
+                problems.append(
+                    f"{name}: totals say {stated}, the rows add up to {added}"
+                )
+        elif any(minutes[w] for w in ("before", "in class", "after")):
+            problems.append(f"{name}: no **Totals:** line under its work table")
+        if minutes["in class"] > MINUTES_IN_CLASS:
+            problems.append(
+                f"{name}: {minutes['in class']} minutes in class, "
+                f"over {MINUTES_IN_CLASS}"
+            )
+    for label in facts["exercises"]:
+        if placed.count(label) != 1:
+            problems.append(
+                f"exercise {label} is in the plan {placed.count(label)} times, not "
+                "once (in a session or as optional)"
+            )
+    problems += [
+        f"{label} is in the plan but not in the book"
+        for label in sorted(set(placed) - set(facts["exercises"]))
+    ]
+    return problems
+
+
+def assessment_problems(guide: str, objectives: str, facts: dict) -> list[str]:
+    """Each objective is assessed by exercises or quiz questions that exist."""
+    problems = []
+    numbers = [int(item.split(".")[0]) for item in numbered_items(objectives)]
+    rows = {
+        int(row[1]): row[2]
+        for row in re.finditer(r"^\| (\d+)\. [^|]+\|(.+)\|$", guide, re.MULTILINE)
+    }
+    for number in numbers:
+        row = rows.get(number, "")
+        labels = REF.findall(row)
+        quiz = re.findall(r"\b(\d+)\.(\d+)\b", row.split("|")[-1])
+        if not labels and not quiz:
+            problems.append(
+                f"objective {number} is assessed by no exercise or quiz question"
+            )
+        for label in labels:
+            if label not in facts["exercises"]:
+                problems.append(f"objective {number}: no exercise {label} in the book")
+        for chapter, question in quiz:
+            if int(question) > facts["quiz"].get(int(chapter), 0):
+                problems.append(
+                    f"objective {number}: chapter {chapter} has no quiz {question}"
+                )
+    problems += [
+        f"the assessment table has objective {n}, which does not exist"
+        for n in sorted(set(rows) - set(numbers))
+    ]
+    return problems
 
 
 def numbered_items(markdown: str) -> list[str]:
@@ -108,19 +216,19 @@ def colab_problems(
     return problems
 
 
-def timings_problems(text: str, chapter_names: list[str]) -> list[str]:
-    measured = set(TIMINGS_ROW.findall(text))
-    missing = [name for name in chapter_names if name[:2] not in measured]
-    return (
-        [
-            (
-                f"the guide's timings table lacks {missing}: run make timings and "
-                "paste its table"
+def timings_problems(text: str, reading: dict[str, int]) -> list[str]:
+    """Every chapter has its row, with the minutes to read make timings computes."""
+    rows = dict(TIMINGS_ROW.findall(text))
+    missing = [name for name in reading if name[:2] not in rows]
+    lacking = f"the guide's timings table lacks {missing}: run make timings, paste it"
+    problems = [lacking] if missing else []
+    for name, minutes in reading.items():
+        if name[:2] in rows and int(rows[name[:2]]) != minutes:
+            problems.append(
+                f"the timings table reads {name} in {rows[name[:2]]} minutes; make "
+                f"timings says {minutes}: paste its new table"
             )
-        ]
-        if missing
-        else []
-    )
+    return problems
 
 
 @pytest.mark.parametrize("page", [OBJECTIVES, GUIDE], ids=lambda p: p.name)
@@ -140,7 +248,18 @@ def test_colab_links_use_the_configured_repository_and_exist():
 
 
 def test_timings_table_has_every_chapter():
-    problems = timings_problems(GUIDE.read_text(), CHAPTER_NAMES)
+    problems = timings_problems(GUIDE.read_text(), book_facts()["reading"])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_plan_adds_up_and_places_every_exercise_once():
+    problems = plan_problems(GUIDE.read_text(), book_facts())
+    assert not problems, "\n".join(problems)
+
+
+def test_every_objective_is_assessed_by_exercises_or_quiz_questions():
+    facts = book_facts()
+    problems = assessment_problems(GUIDE.read_text(), OBJECTIVES.read_text(), facts)
     assert not problems, "\n".join(problems)
 
 
@@ -183,12 +302,57 @@ def test_guard_bad_objectives_and_links_are_caught():
     )
     renamed = text.replace("../notebooks/01-one-rnn-step", "../notebooks/01-renamed")
     assert any("01-renamed" in p for p in doc_link_problems(OBJECTIVES, renamed))
-    assert timings_problems(
-        "| chapter | seconds |\n|---|---:|\n| 01 One | 2.9 |",
-        ["01-a.ipynb", "02-b.ipynb"],
-    ) == [
+    table = "| chapter | seconds | minutes |\n|---|---:|---:|\n| 01 One | 2.9 | 18 |"
+    assert timings_problems(table, {"01-a": 18, "02-b": 5}) == [
+        "the guide's timings table lacks ['02-b']: run make timings, paste it"
+    ]
+    assert timings_problems(table, {"01-a": 17}) == [
         (
-            "the guide's timings table lacks ['02-b.ipynb']: run make timings and "
-            "paste its table"
+            "the timings table reads 01-a in 18 minutes; make timings says 17: paste "
+            "its new table"
         )
     ]
+
+
+def test_guard_a_plan_that_does_not_add_up_is_caught():
+    facts = book_facts()
+    text = GUIDE.read_text()
+    assert plan_problems(text, facts) == []
+    first = facts["exercises"][0]
+    row = next(line for line in text.splitlines() if f"{{ref}}`{first}`" in line)
+    dropped = text.replace(row + "\n", "")
+    problems = plan_problems(dropped, facts)
+    once = "not once (in a session or as optional)"
+    assert f"exercise {first} is in the plan 0 times, {once}" in problems
+    assert any("totals say" in p for p in problems), problems
+    longer = text.replace(
+        "| your demonstration | 60 | in class |",
+        "| your demonstration | 70 | in class |",
+        1,
+    )
+    problems = plan_problems(longer, facts)
+    assert any("minutes in class, over 90" in p for p in problems), problems
+    misread = re.sub(
+        r"(read \{doc\}`\.\./notebooks/01-one-rnn-step` \| +)\d+", r"\g<1>99", text
+    )
+    assert any("takes" in p and "not 99" in p for p in plan_problems(misread, facts))
+
+
+def test_guard_an_unassessed_objective_is_caught():
+    facts = book_facts()
+    guide, objectives = GUIDE.read_text(), OBJECTIVES.read_text()
+    assert assessment_problems(guide, objectives, facts) == []
+    row = next(line for line in guide.splitlines() if line.startswith("| 5. "))
+    assert (
+        "objective 5 is assessed by no exercise or quiz question"
+        in assessment_problems(
+            guide.replace(row, "| 5. What can be computed early | | |"),
+            objectives,
+            facts,
+        )
+    )
+    assert "objective 1: chapter 1 has no quiz 9" in assessment_problems(
+        guide.replace("| {ref}`ex-01-relu` | 1.3 |", "| {ref}`ex-01-relu` | 1.9 |"),
+        objectives,
+        facts,
+    )
