@@ -8,7 +8,13 @@ fail.
 import pytest
 
 from book import chapter_notebooks, read_notebook, read_toc
-from notebook_checks import content_problems, execution_problems, toc_problems
+from notebook_checks import (
+    content_problems,
+    execution_problems,
+    quiz_problems,
+    toc_problems,
+)
+from student import find_exercises
 
 NOTEBOOKS = chapter_notebooks()
 IDS = [p.name for p in NOTEBOOKS]
@@ -35,3 +41,21 @@ def test_portable_light_and_accessible(path):
 def test_toc_and_files_agree():
     problems = toc_problems(read_toc())
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_chapter_has_a_quiz(path):
+    nb, _ = read_notebook(path)
+    problems = quiz_problems(nb, path.name)
+    assert not problems, "\n".join(problems)
+
+
+def test_at_most_two_predict_the_shapes_exercises():
+    """Shape predictions are quick to write and teach little more the third time."""
+    titles = [
+        f"{path.name}: {e.title}"
+        for path in NOTEBOOKS
+        for e in find_exercises(read_notebook(path)[0])[0]
+        if e.title.lower().startswith("predict") and "shape" in e.title.lower()
+    ]
+    assert len(titles) <= 2, f"{len(titles)} shape exercises: {titles}"

@@ -70,9 +70,13 @@ def test_footer_and_links_use_the_configured_repository():
     markup = index.read_text()
     assert f"© Copyright {CONFIG['copyright']}" in visible_text(markup)
     for built in SITE.rglob("*.html"):
-        assert "/blob/master/" not in built.read_text(), (
-            f"{built.name} links to a master branch"
-        )
+        text = built.read_text()
+        assert "/blob/master/" not in text, f"{built.name} links to a master branch"
+        if built.parent.name in ("chapters", "notebooks"):  # every page of the book
+            footer = visible_text(text.split('<footer class="bd-footer-content')[-1])
+            assert "CC BY 4.0" in footer and "MIT License" in footer, (
+                f"{built.name}: the footer does not give the licence"
+            )
 
 
 WITHOUT_SOLUTIONS = SITE.parent / "without-solutions" / "html"
