@@ -6,9 +6,9 @@
 - Two workers (pytest-xdist) share the work, handed out by BookScheduling below: the
   cells of a notebook go to one worker together (they share a kernel), and so do the
   browser tests (they share one browser); every other test is a unit of its own. Units
-  are handed out in the order set here: the browser tests first, then the notebooks,
-  then the tests that run a notebook, the quick tests last, so that neither worker waits
-  while the other finishes something long.
+  are handed out in the order set here: the browser tests first, then the tests that run
+  notebooks in kernels of their own (grading, the guards), then the notebooks, the quick
+  tests last, so that neither worker waits while the other finishes something long.
 """
 
 import pytest
@@ -21,6 +21,8 @@ pytest_plugins = ["notebook_budget", "student_probes", "book_assets"]
 
 # Test files whose tests share one browser (the fixtures below) and so run together.
 BROWSER_FILES = ("test_browser.py", "test_explorer.py")
+# Test files whose tests share one run of notebooks (a module fixture): one unit each.
+SHARED_RUN_FILES = ("test_guards.py",)
 
 
 def pytest_configure(config):
@@ -31,12 +33,13 @@ def pytest_configure(config):
 
 
 def rank(item) -> int:
+    """Longest units first, so that the two workers finish together."""
     if item.path.name in BROWSER_FILES:
         return 0  # the longest unit: start it at once
-    if item.path.suffix == ".ipynb":
-        return 1
     if "executes" in item.keywords:
-        return 2  # runs a notebook in a kernel of its own
+        return 1  # grading, the guards' shared run: long units of their own
+    if item.path.suffix == ".ipynb":
+        return 2  # many units of a few seconds each fill in the rest
     return 3
 
 
@@ -45,7 +48,8 @@ def pytest_collection_modifyitems(items):
 
 
 class BookScheduling(LoadScopeScheduling):
-    """Units of work: one per notebook, one for all browser tests, one per other test.
+    """Units of work: one per notebook, one for all browser tests, one per file that
+    shares a run of notebooks, one per other test.
 
     (xdist's own --dist loadgroup would do this with marks, but with pytest 9 its
     renaming of node ids has no effect.)
@@ -57,6 +61,8 @@ class BookScheduling(LoadScopeScheduling):
             return path
         if path.endswith(BROWSER_FILES):
             return "browser"
+        if path.endswith(SHARED_RUN_FILES):
+            return path
         return nodeid
 
 

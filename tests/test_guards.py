@@ -38,15 +38,31 @@ def _first_digit_output(nb):
 # Strict nbval as pytest.ini runs it, with the plugins that tests/conftest.py loads.
 STRICT_NBVAL = [
     *["-p", "no:cacheprovider", "-p", "no:xdist", "-o", "addopts=", "--nbval"],
-    *["-p", "notebook_budget", "-p", "student_probes"],
+    *["-p", "notebook_budget", "-p", "student_probes", "-rf"],
     *("--nbval-sanitize-with", str(ROOT / "tests" / "sanitize.cfg")),
 ]
+# Mistakes a reader (or an editor of the book) could make in a chapter's hand
+# computation. Each must make the chapter fail, because a cell after it asserts the
+# result against PyTorch.
+WRONG_IMPLEMENTATIONS = {
+    "GRU reset gate applied after the bias": (
+        "09-bidirectional-gru.ipynb",
+        "n = torch.tanh(n_x + r * n_h)",
+        "n = torch.tanh(n_x + r * (n_h - b_hh.chunk(3)[2]) + b_hh.chunk(3)[2])",
+    ),
+    "reverse state stored at its position in the sweep": (
+        "03-reverse-direction.ipynb",
+        "h_bwd_by_step[t] = h",
+        "h_bwd_by_step[T - 1 - t] = h",
+    ),
+}
 
 
-def run_strict_nbval(notebook, kernel=KERNEL_NAME, env=None):
-    """Strict nbval on one notebook, as make test runs it; returns (exit code, report).
+def run_strict_nbval(folder, kernel=KERNEL_NAME, env=None):
+    """Strict nbval on the notebooks of a folder, as make test runs it.
 
-    kernel=None: nbval's default kernel, started in the notebook's own folder.
+    Returns (exit code, {notebook: its part of the report}). kernel=None: nbval's
+    default kernel, started in the notebook's own folder.
     """
     kernel_option = (
         ["--nbval-current-env"] if kernel is None else ["--nbval-kernel-name", kernel]
@@ -54,15 +70,28 @@ def run_strict_nbval(notebook, kernel=KERNEL_NAME, env=None):
     plugins = os.pathsep.join([str(ROOT / "tools"), str(ROOT / "tests")])
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *STRICT_NBVAL, *kernel_option]
-        + ["--rootdir", str(notebook.parent), str(notebook)],
+        + ["--rootdir", str(folder), str(folder)],
         check=False,
         capture_output=True,
         text=True,
-        cwd=notebook.parent,
+        cwd=folder,
         timeout=300,
         env={**os.environ, "PYTHONPATH": plugins, **(env or {})},
     )
-    return result.returncode, result.stdout + result.stderr
+    report = result.stdout + result.stderr
+    # pytest heads each failure "____ name.ipynb::Cell N ____" and lists it at the end
+    # as "FAILED name.ipynb::Cell N - ...": both go to that notebook's part.
+    parts = {}
+    pieces = re.split(
+        r"^_{3,} (\S+?\.ipynb)::(Cell \d+) _{3,}$", report, flags=re.MULTILINE
+    )
+    for name, cell, text in zip(pieces[1::3], pieces[2::3], pieces[3::3]):
+        parts[name] = parts.get(name, "") + f"{cell}\n{text}"
+    for name, cell in re.findall(
+        r"^FAILED (\S+?\.ipynb)::(Cell \d+)", report, re.MULTILINE
+    ):
+        parts[name] = parts.get(name, "") + f"FAILED {cell}\n"
+    return result.returncode, parts
 
 
 def up_to_the_check(nb, index):
@@ -78,103 +107,126 @@ def up_to_the_check(nb, index):
     raise AssertionError(f"no cell from {index} on asserts anything")
 
 
-@pytest.mark.executes
-def test_strict_nbval_fails_on_one_changed_digit(tmp_path):
+def sibling_notebook(folder):
+    """A notebook that reads a file and imports a module lying beside it."""
+    (folder / "numbers.txt").write_text("1 2 3\n")
+    (folder / "helpers.py").write_text("ANSWER = 42\n")
+    cells = [
+        nbformat.v4.new_code_cell("print(open('numbers.txt').read().split())"),
+        nbformat.v4.new_code_cell("import helpers\nprint(helpers.ANSWER)"),
+    ]
+    for number, (cell, text) in enumerate(zip(cells, ["['1', '2', '3']\n", "42\n"])):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        cell.execution_count = number + 1
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "00-sibling.ipynb")
+
+
+def tampered_digit(folder):
+    """Chapter 1 with one digit of a printed tensor changed; what to look for."""
     nb, _ = read_notebook(SAMPLE)
     index, output = _first_digit_output(nb)
     match = re.search(r"\d(?=\d*\])|\d", output.text)
-    digit = output.text[match.start()]
     stored_line = output.text[: match.end()].splitlines()[-1]
-    output.text = (
-        output.text[: match.start()]
-        + str((int(digit) + 1) % 10)
-        + output.text[match.end() :]
-    )
+    changed = str((int(output.text[match.start()]) + 1) % 10)
+    output.text = output.text[: match.start()] + changed + output.text[match.end() :]
     tampered_line = output.text[: match.end()].splitlines()[-1]
-    tampered = tmp_path / SAMPLE.name
+    cell = f"Cell {sum(1 for c in nb.cells[:index] if c.cell_type == 'code')}"
     nb.cells = nb.cells[: index + 1]  # nothing after the tampered cell is needed
-    nbformat.write(nb, tampered)
+    nbformat.write(nb, folder / "01-digit.ipynb")
+    return cell, stored_line.strip(), tampered_line.strip()
 
-    returncode, report = run_strict_nbval(tampered)
-    assert returncode != 0, (
-        "nbval passed a notebook whose stored output was changed\n" + report[-3000:]
-    )
-    assert (
-        f"{SAMPLE.name}::Cell "
-        f"{sum(1 for c in nb.cells[:index] if c.cell_type == 'code')}" in report
-    ), report[-3000:]
-    # nbval shows the stored line (-) against what the code computes now (+).
-    assert "Cell outputs differ" in report, report[-3000:]
-    assert stored_line.strip() in report and tampered_line.strip() in report, report[
-        -3000:
+
+def gamed_answer(folder):
+    """Chapter 1 whose first check lists the solution itself as a gamed answer."""
+    nb, _ = read_notebook(SAMPLE)
+    tagged = [
+        i for i, c in enumerate(nb.cells) if "check" in c.metadata.get("tags", [])
     ]
+    solution = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
+    nb.cells[tagged[0]].metadata["gamed"] = {"the solution itself": solution.source}
+    nb.cells = nb.cells[: tagged[0] + 1]
+    nbformat.write(nb, folder / "01-gamed.ipynb")
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """One strict nbval run over every broken notebook the guards below need.
+
+    Each guard reads its own notebook's part of the report. The run also has a time
+    budget of 0.01 s, so every notebook's last cell fails for that too: the guards look
+    for their own failure, never only for some failure.
+    """
+    folder = tmp_path_factory.mktemp("broken")
+    sibling_notebook(folder)
+    digit = tampered_digit(folder)
+    gamed_answer(folder)
+    slow = nbformat.v4.new_code_cell("import time\ntime.sleep(0.05)", execution_count=1)
+    nbformat.write(nbformat.v4.new_notebook(cells=[slow]), folder / "00-slow.ipynb")
+    for name, right, wrong in WRONG_IMPLEMENTATIONS.values():
+        nb, _ = read_notebook(ROOT / "notebooks" / name)
+        found = [i for i, c in enumerate(nb.cells) if right in c.source]
+        assert found, f"{name} no longer contains {right!r}: update this guard"
+        nb.cells[found[0]].source = nb.cells[found[0]].source.replace(right, wrong)
+        nbformat.write(up_to_the_check(nb, found[0] + 1), folder / name)
+    _, parts = run_strict_nbval(folder, env={"BOOK_SECONDS_PER_NOTEBOOK": "0.01"})
+    # The sibling notebook alone, with nbval's default kernel and the real budget.
+    alone = tmp_path_factory.mktemp("sibling")
+    sibling_notebook(alone)
+    returncode, beside = run_strict_nbval(alone, kernel=None)
+    return {"parts": parts, "digit": digit, "beside": (returncode, beside)}
 
 
 @pytest.mark.executes
-def test_a_notebook_that_reads_a_sibling_file_fails(tmp_path):
+def test_strict_nbval_fails_on_one_changed_digit(broken):
+    cell, stored_line, tampered_line = broken["digit"]
+    part = broken["parts"].get("01-digit.ipynb", "")
+    assert f"FAILED {cell}" in part, "nbval passed a changed output\n" + part[-2000:]
+    # nbval shows the stored line (-) against what the code computes now (+).
+    assert "Cell outputs differ" in part, part[-2000:]
+    assert stored_line in part and tampered_line in part, part[-2000:]
+
+
+@pytest.mark.executes
+def test_a_notebook_that_reads_a_sibling_file_fails(broken):
     """The kernel of strict nbval runs alone in an empty folder: what works beside the
     repository fails.
 
     The same notebook passes with nbval's default kernel, which starts in the notebook's
     folder, so it is the standalone kernel that catches it.
     """
-    (tmp_path / "numbers.txt").write_text("1 2 3\n")
-    (tmp_path / "helpers.py").write_text("ANSWER = 42\n")
-    cells = [
-        nbformat.v4.new_code_cell("print(open('numbers.txt').read().split())"),
-        nbformat.v4.new_code_cell("import helpers\nprint(helpers.ANSWER)"),
-    ]
-    cells[0].outputs = [
-        nbformat.v4.new_output("stream", name="stdout", text="['1', '2', '3']\n")
-    ]
-    cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
-    cells[0].execution_count, cells[1].execution_count = 1, 2
-    notebook = tmp_path / "00-reads-a-sibling.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), notebook)
-
-    returncode, report = run_strict_nbval(notebook, kernel=None)
+    returncode, beside = broken["beside"]
     assert returncode == 0, (
-        "the sibling notebook should pass beside its files\n" + report[-2000:]
+        f"the sibling notebook should pass beside its files: {beside}"
     )
-    returncode, report = run_strict_nbval(notebook)
-    assert returncode != 0, (
-        "strict nbval let a notebook read a file beside it\n" + report[-2000:]
-    )
-    assert "FileNotFoundError" in report and "ModuleNotFoundError" in report, report[
-        -3000:
-    ]
+    part = broken["parts"].get("00-sibling.ipynb", "")
+    assert "FileNotFoundError" in part and "ModuleNotFoundError" in part, part[-3000:]
 
 
 @pytest.mark.executes
-def test_a_notebook_over_its_time_budget_fails(tmp_path):
-    cell = nbformat.v4.new_code_cell("import time\ntime.sleep(0.05)", execution_count=1)
-    notebook = tmp_path / "00-slow.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
-    returncode, report = run_strict_nbval(
-        notebook, env={"BOOK_SECONDS_PER_NOTEBOOK": "0.01"}
+def test_a_notebook_over_its_time_budget_fails(broken):
+    part = broken["parts"].get("00-slow.ipynb", "")
+    over = (
+        r"00-slow.ipynb: its cells ran for 0\.\d+ s in all, over the budget of 0.01 s"
     )
-    assert returncode != 0, "a notebook over its time budget passed\n" + report[-2000:]
-    over = r"00-slow.ipynb: its cells ran for 0\.\d s in all, over the budget of 0.01 s"
-    assert re.search(over, report), report[-2000:]
+    assert re.search(over, part), "a notebook over its budget passed\n" + part[-2000:]
 
 
 @pytest.mark.executes
-def test_a_gamed_answer_fails_the_chapter(tmp_path):
+def test_a_gamed_answer_fails_the_chapter(broken):
     """The student probes run inside strict nbval: a chapter whose check accepts a
     gamed answer fails, though its own outputs are unchanged."""
-    nb, _ = read_notebook(SAMPLE)
-    tagged = [
-        i for i, c in enumerate(nb.cells) if "check" in c.metadata.get("tags", [])
-    ]
-    check = nb.cells[tagged[0]]
-    solution = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
-    check.metadata["gamed"] = {"the solution itself": solution.source}
-    nb.cells = nb.cells[: tagged[0] + 1]
-    nbformat.write(nb, tmp_path / SAMPLE.name)
-    returncode, report = run_strict_nbval(tmp_path / SAMPLE.name)
-    assert returncode != 0, "a check accepting a gamed answer passed\n" + report[-2000:]
+    part = broken["parts"].get("01-gamed.ipynb", "")
     accepted = "the check accepts a gamed answer: the solution itself"
-    assert accepted in report, report[-2000:]
+    assert accepted in part, "a check accepting a gamed answer passed\n" + part[-2000:]
+
+
+@pytest.mark.executes
+@pytest.mark.parametrize("mistake", WRONG_IMPLEMENTATIONS)
+def test_a_wrong_implementation_fails_its_chapter(broken, mistake):
+    name = WRONG_IMPLEMENTATIONS[mistake][0]
+    part = broken["parts"].get(name, "")
+    failed = "AssertionError" in part or "Mismatched elements" in part
+    assert failed, f"{name} still passes with the mistake: {mistake}\n{part[-2000:]}"
 
 
 def test_cleared_outputs_are_caught():
@@ -234,41 +286,6 @@ def test_a_toc_entry_without_a_file_is_caught():
     broken["parts"][-1]["chapters"].append({"file": "notebooks/99-missing"})
     problems = toc_problems(broken)
     assert any("99-missing" in p for p in problems), problems
-
-
-# Mistakes a reader (or an editor of the book) could make in a chapter's hand
-# computation. Each must make the chapter fail, because the cell after it asserts the
-# result against PyTorch.
-WRONG_IMPLEMENTATIONS = {
-    "GRU reset gate applied after the bias": (
-        "09-bidirectional-gru.ipynb",
-        "n = torch.tanh(n_x + r * n_h)",
-        "n = torch.tanh(n_x + r * (n_h - b_hh.chunk(3)[2]) + b_hh.chunk(3)[2])",
-    ),
-    "reverse state stored at its position in the sweep": (
-        "03-reverse-direction.ipynb",
-        "h_bwd_by_step[t] = h",
-        "h_bwd_by_step[T - 1 - t] = h",
-    ),
-}
-
-
-@pytest.mark.executes
-@pytest.mark.parametrize("mistake", WRONG_IMPLEMENTATIONS)
-def test_a_wrong_implementation_fails_its_chapter(tmp_path, mistake):
-    name, right, wrong = WRONG_IMPLEMENTATIONS[mistake]
-    nb, _ = read_notebook(ROOT / "notebooks" / name)
-    found = [
-        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and right in c.source
-    ]
-    assert found, f"{name} no longer contains {right!r}: update this guard"
-    nb.cells[found[0]].source = nb.cells[found[0]].source.replace(right, wrong)
-    nbformat.write(up_to_the_check(nb, found[0] + 1), tmp_path / name)
-    returncode, report = run_strict_nbval(tmp_path / name)
-    assert returncode != 0, (
-        f"{name} still passes with the mistake: {mistake}\n" + report[-2000:]
-    )
-    assert "AssertionError" in report or "Mismatched elements" in report, report[-2000:]
 
 
 def test_an_ignored_output_without_its_reason_or_shown_marker_is_caught():
