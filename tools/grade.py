@@ -205,6 +205,8 @@ def grade(
         # After interrupting a cell over the limit, a busy kernel can be slow to answer;
         # grading goes on with the next cell instead of failing the whole notebook.
         config.Execute.raise_on_iopub_timeout = False
+        # The outputs are collected when the last cell ends: no graceful wait (0.8 s).
+        config.Execute.shutdown_kernel = "immediate"
         config.OverwriteCells.add_missing_cells = True  # a deleted check is put back
         api = NbGraderAPI(config=config)
         for chapter in chapters:
