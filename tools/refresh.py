@@ -2,7 +2,7 @@
 outputs.
 
 This is the only way outputs get into the repository (`make refresh`). Each notebook
-runs in the standalone kernel (tools/jupyter/kernels/standalone/): alone in an empty
+runs in the standalone kernel (tools/standalone-kernel/): alone in an empty
 temporary folder, as it would in Colab, so a notebook that needs a local file fails
 here.
 
