@@ -66,7 +66,7 @@ timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (n
 bench: $(STAMP) ## Time chapter 14's layers against nn.RNN, forward and backward (ARGS=--help)
 	$(BIN)/python tools/bench.py $(ARGS)
 
-train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 15 min on 2 cores)
+train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 5 min on an idle 2-core machine)
 	$(BIN)/python tools/capstone.py train
 
 screenshots: $(STAMP) ## After make book: every page at 390, 1024 and 1366 px, light and dark, into _build/screenshots
