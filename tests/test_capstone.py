@@ -11,7 +11,6 @@ only a tiny configuration is run here; strict nbval's run of the chapter re-runs
 first steps of the committed checkpoint's training and compares them.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from capstone import (
     published_assets_url,
     run_page_code,
     save,
+    sha256,
     train,
 )
 
@@ -39,10 +39,6 @@ SOURCE = "\n".join(c.source for c in CELLS)
 DEFAULT_URL = re.compile(r'os\.environ\.get\(\s*"(\w+)",\s*"([^"]+)",?\s*\)')
 FETCH = re.compile(r'fetch\("([^"]+)", (\w+)\)')
 CHECKSUM = re.compile(r'^(\w+_SHA256) = "([0-9a-f]{64})"$', re.MULTILINE)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def chapter_assets() -> list[tuple[str, str]]:

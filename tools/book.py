@@ -17,6 +17,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
+# The website `make book` builds; BOOK_HTML may name another build to test or review.
+SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 # A Jupyter kernel that starts in a new empty folder, with the repository off its import
 # path: what Colab gives a notebook. Its spec and launcher are in
 # tools/standalone-kernel/; `make venv` installs them into .venv.

@@ -22,9 +22,8 @@ import sys
 import threading
 from pathlib import Path
 
-from book import ROOT
+from book import SITE
 
-SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
