@@ -11,6 +11,7 @@ timings table has every chapter. Each check is a function returning its problems
 the guards at the end can show that it fails when it should.
 """
 
+import functools
 import re
 from pathlib import Path
 
@@ -40,8 +41,12 @@ TOTALS = re.compile(
 MINUTES_IN_CLASS = 90
 
 
+@functools.cache
 def book_facts() -> dict:
-    """What the guide must agree with: exercises, quiz sizes, minutes to read."""
+    """What the guide must agree with: exercises, quiz sizes, minutes to read.
+
+    Read once per run; the checks below only read it.
+    """
     facts = {"exercises": [], "quiz": {}, "reading": {}}
     for path in chapters():
         nb = nbformat.read(path, as_version=4)

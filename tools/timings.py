@@ -44,10 +44,6 @@ def reading_minutes(nb) -> int:
     return math.ceil(words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE)
 
 
-def seconds_to_run(path: Path) -> float:
-    return execute_in_empty_folder(nbformat.read(path, as_version=4))
-
-
 def title(nb, path: Path) -> str:
     heading = next(
         (
@@ -68,13 +64,13 @@ def main(paths: list[str]) -> int:
     for name in sorted(paths):
         path = Path(name)
         nb = nbformat.read(path, as_version=4)
+        minutes = reading_minutes(nb)
         try:
-            seconds = seconds_to_run(path)
+            seconds = execute_in_empty_folder(nb)
         except CellExecutionError as error:
             print(f"FAILED {name}:\n{error}", file=sys.stderr)
             return 1
         total += seconds
-        minutes = reading_minutes(nb)
         rows.append(
             f"| {path.stem[:2]} {title(nb, path)} | {seconds:.1f} | {minutes} |"
         )
