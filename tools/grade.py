@@ -49,9 +49,6 @@ from book import NOTEBOOK_DIR
 from student import STUDENT_DIR, find_exercises, grading_cells
 
 CELL_TIMEOUT_S = 60
-# nbgrader 0.9.6 triggers SQLAlchemy autoflush warnings inside its own gradebook code
-# (pytest.ini ignores them too); they say nothing about the submissions.
-warnings.filterwarnings("ignore", "Object of type <Submitted", SAWarning)
 COURSE_ID = "birnn-step-by-step"
 
 
@@ -249,6 +246,9 @@ def main(argv: list[str]) -> int:
         "--cell-timeout", type=int, default=CELL_TIMEOUT_S, help="seconds per cell"
     )
     args = parser.parse_args(argv)
+    # nbgrader 0.9.6 triggers SQLAlchemy autoflush warnings inside its own gradebook
+    # code (pytest.ini ignores them too); they say nothing about the submissions.
+    warnings.filterwarnings("ignore", "Object of type <Submitted", SAWarning)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
     for message in grade(
