@@ -38,4 +38,7 @@ atexit.register(shutil.rmtree, empty, ignore_errors=True)
 
 from ipykernel import kernelapp  # imported once the path is clean
 
-kernelapp.launch_new_instance()
+# ipykernel warns at every start that a kernel on 127.0.0.1 talks over TCP: a line per
+# notebook in make refresh and make timings that says nothing about the book. The
+# kernel's errors still show; what a cell writes to stderr is the cell's output.
+kernelapp.launch_new_instance(argv=[*sys.argv[1:], "--IPKernelApp.log_level=ERROR"])
