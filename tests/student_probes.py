@@ -24,7 +24,8 @@ from queue import Empty
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-from student import find_exercises, stub_source, tags
+from exercises import find_exercises, tags
+from student import stub_source
 
 PROBE_TIMEOUT_S = 120
 SAVE_RANDOM_STATE = """\

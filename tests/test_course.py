@@ -19,8 +19,9 @@ import nbformat
 import pytest
 
 from book import ROOT, repository
+from exercises import find_exercises
 from notebook_checks import QUIZ_HEADING, QUIZ_QUESTION
-from student import chapters, find_exercises
+from student import chapters
 from timings import reading_minutes
 
 GUIDE = ROOT / "chapters" / "instructor-guide.md"

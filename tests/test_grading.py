@@ -14,8 +14,9 @@ import nbformat
 import pytest
 
 from book import NOTEBOOK_DIR
+from exercises import find_exercises, tags
 from grade import grade
-from student import STUDENT_DIR, find_exercises, tags
+from student import STUDENT_DIR
 
 CHAPTER = "01-one-rnn-step.ipynb"
 

@@ -8,13 +8,13 @@ fail.
 import pytest
 
 from book import chapter_notebooks, read_notebook, read_toc
+from exercises import find_exercises
 from notebook_checks import (
     content_problems,
     execution_problems,
     quiz_problems,
     toc_problems,
 )
-from student import find_exercises
 
 NOTEBOOKS = chapter_notebooks()
 IDS = [p.name for p in NOTEBOOKS]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from book import ROOT, SITE, colab_url, read_notebook, read_toc, toc_files
-from student import find_exercises
+from exercises import find_exercises
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 NOTEBOOK_ENTRIES = [e for e in toc_files(read_toc()) if e.startswith("notebooks/")]

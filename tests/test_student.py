@@ -18,16 +18,9 @@ from nbval.kernel import RunningKernel
 
 import student_probes
 from book import KERNEL_NAME
-from student import (
-    STUDENT_DIR,
-    chapters,
-    exercise_problems,
-    find_exercises,
-    grading_problems,
-    label_problems,
-    staleness_problems,
-    student_text,
-)
+from exercises import exercise_problems, find_exercises
+from student import STUDENT_DIR, chapters, student_text
+from student_checks import grading_problems, label_problems, staleness_problems
 from student_probes import leak_problems, probe_problems, run_in_kernel
 
 CHAPTERS = chapters()

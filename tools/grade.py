@@ -46,7 +46,8 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from book import NOTEBOOK_DIR
-from student import STUDENT_DIR, find_exercises, grading_cells
+from exercises import find_exercises, grading_cells
+from student import STUDENT_DIR
 
 CELL_TIMEOUT_S = 60
 COURSE_ID = "birnn-step-by-step"

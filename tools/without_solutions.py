@@ -21,7 +21,8 @@ from pathlib import Path
 import nbformat
 
 from book import ROOT
-from student import SOLUTION_END, SOLUTION_START, find_exercises, stub_source, tags
+from exercises import SOLUTION_END, SOLUTION_START, find_exercises, tags
+from student import stub_source
 
 # What the website is built from; the rest of the repository stays out of the copy.
 SOURCES = ["_config.yml", "_toc.yml", "chapters", "notebooks", "assets", "LICENSE"]
