@@ -1,16 +1,23 @@
-"""A pytest plugin: nbval's run of a chapter also runs the student version's exercises.
+"""A pytest plugin: nbval's run of a chapter also tries every exercise as students and
+graders would.
 
 The student notebook (tools/student.py) is the chapter with each exercise's solution
-replaced by a stub; before the first stub the two are the same cells. So the student
-version needs no kernel of its own. At the point where a student reaches an exercise,
-just before nbval runs the chapter's solution cell, this plugin runs in nbval's kernel
-what the student notebook runs there:
+replaced by a stub; before the first stub the two are the same cells. So no kernel of
+its own is needed. In nbval's kernel, at the places where they matter:
 
-- the student's stub, which must stop with NotImplementedError;
-- the exercise's check cell, which must fail: a check that passes without the solution
-  checks nothing;
-- each gamed answer recorded in the check cell's metadata ("gamed": {how: source}),
-  then the check again, which must fail for each.
+- Just before the chapter's first solution cell of an exercise, the lazy answers: the
+  stub (which must stop with NotImplementedError), then every probe. Each probe defines
+  the exercise's answer functions lazily, and then the check *and* the hidden test must
+  both fail. The probes are the gamed answers recorded in the check cell's metadata
+  ("gamed": {how: source}) and those generated from the code (generated_probes): `None`;
+  every name the check and the hidden test bind, reached as a global or in the caller's
+  frames; every helper they define, called; and each gamed answer again with PyTorch's
+  functions put back from aliases taken before the check ran.
+- Around the check and the hidden test, as nbval runs them with the chapter's solution:
+  the answers are recorded (tools/answers.py) and the check is run again in this process
+  from the record alone, as `make grade` judges a student's; it must pass there too.
+- After the hidden test: the hidden test again, for several grade-time seeds
+  (GRADE_SEED); the chapter's solution must pass each.
 
 The random-number generators of torch, numpy and random are saved before and restored
 after, so the chapter's own cells go on to compute exactly what they stored; whatever a
@@ -19,15 +26,23 @@ runs after a stub is checked without a kernel, by leak_problems below.
 """
 
 import ast
+import builtins
+import contextlib
+import json
+import os
+import tempfile
 from queue import Empty
 
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
+import answers
 from exercises import find_exercises, tags
 from student import stub_source
 
 PROBE_TIMEOUT_S = 120
+# Seeds the hidden tests must pass with the chapter's solution, beside their default.
+GRADE_SEEDS = (1, 2, 3, 7, 11, 29, 1234, 99991)
 SAVE_RANDOM_STATE = """\
 import random as _probe_random, numpy as _probe_numpy, torch as _probe_torch
 _probe_state = (_probe_random.getstate(), _probe_numpy.random.get_state(),
@@ -37,6 +52,39 @@ _probe_random.setstate(_probe_state[0])
 _probe_numpy.random.set_state(_probe_state[1])
 _probe_torch.random.set_rng_state(_probe_state[2])
 del _probe_random, _probe_numpy, _probe_torch, _probe_state"""
+# What a lazy answer reaches for: a name of the check, in the frames that call it or
+# among the page's globals; and PyTorch's functions as they were before any guard.
+PROBE_TOOLS = """\
+import sys as _probe_sys
+import torch as _probe_t
+
+
+def _probe_reach(name):
+    frame = _probe_sys._getframe(2)  # the caller of the answer function
+    while frame is not None:
+        if name in frame.f_locals:
+            return frame.f_locals[name]
+        frame = frame.f_back
+    raise NameError(name)
+
+
+_probe_modules = [
+    _probe_t, _probe_t.nn.functional, _probe_t.nn.utils, _probe_t.nn.utils.rnn,
+    _probe_t.nn.utils.clip_grad, _probe_t._VF,
+    *(getattr(_probe_t.nn, n) for n in ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase",
+                                        "RNNCell", "LSTMCell", "GRUCell", "Module")),
+]
+_probe_saved = [(m, dict(vars(m))) for m in _probe_modules]
+
+
+def _probe_restore():
+    for module, saved in _probe_saved:
+        for key, value in saved.items():
+            if vars(module).get(key) is not value:
+                try:
+                    setattr(module, key, value)
+                except (AttributeError, TypeError):
+                    pass"""
 
 
 def run_in_kernel(kernel, source: str) -> str | None:
@@ -58,13 +106,84 @@ def run_in_kernel(kernel, source: str) -> str | None:
     return content.get("ename", "Error") if content["status"] == "error" else None
 
 
+# --- What the code of an exercise binds -----------------------------------------------
+
+
+def python_of(source: str) -> ast.Module:
+    return ast.parse(TransformerManager().transform_cell(source))  # magics: calls
+
+
+def top_level_definitions(source: str) -> list[str]:
+    """Functions and classes a cell defines at its top level, in order."""
+    return [
+        node.name
+        for node in python_of(source).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    ]
+
+
+def answer_functions(nb, exercise) -> list[str]:
+    """The functions the exercise's solution cells define: what a student writes."""
+    return [
+        name
+        for index in exercise.solutions
+        for name in top_level_definitions(nb.cells[index].source)
+    ]
+
+
+def test_cells(nb, exercise) -> list[int]:
+    return [i for i in (exercise.check, exercise.hidden) if i is not None]
+
+
+def generated_probes(nb, exercise) -> dict[str, str]:
+    """Lazy answers made from the code of the check and the hidden test: {how: source}.
+
+    Each replaces one answer function (the others keep the chapter's solution).
+    """
+    functions = answer_functions(nb, exercise)
+    solution = "\n\n".join(nb.cells[i].source for i in exercise.solutions)
+    bound, helpers = set(), []
+    for index in test_cells(nb, exercise):
+        source = nb.cells[index].source
+        bound |= bound_and_read(source)[0]
+        helpers += top_level_definitions(source)
+    bound -= set(functions) | set(dir(builtins))
+    lazy = {}
+    for function in functions:
+        head = f"{solution}\n\n\ndef {function}(*args, **kwargs):\n    return "
+        lazy[f"{function} returns None"] = head + "None"
+        for name in sorted(bound):
+            lazy[f"{function} returns the check's {name}"] = (
+                head + f"_probe_reach({name!r})"
+            )
+        for name in helpers:
+            lazy[f"{function} calls the check's {name}"] = (
+                head + f"_probe_reach({name!r})(*args, **kwargs)"
+            )
+    for how, source in nb.cells[exercise.check].metadata.get("gamed", {}).items():
+        wrappers = "\n".join(
+            f"_probe_lazy_{f} = {f}\n\n\ndef {f}(*args, **kwargs):\n"
+            f"    _probe_restore()\n    return _probe_lazy_{f}(*args, **kwargs)\n"
+            for f in functions
+        )
+        lazy[f"{how}, with PyTorch's functions put back from aliases"] = (
+            f"{solution}\n\n{source}\n\n{wrappers}"
+        )
+    return lazy
+
+
 def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
-    """Run the student version of one exercise in the kernel; what went wrong."""
+    """Run the student version of one exercise, and every lazy answer to it, in the
+    kernel; what went wrong."""
     problems, where = [], f"{name}, exercise {exercise.label!r}"
     check = nb.cells[exercise.check].source
+    tests = [("check", check)]
+    if exercise.hidden is not None:
+        tests.append(("hidden test", nb.cells[exercise.hidden].source))
     if run_in_kernel(kernel, SAVE_RANDOM_STATE) is not None:
         return [f"{where}: could not save the random state (no torch or numpy?)"]
     try:
+        run_in_kernel(kernel, PROBE_TOOLS)
         for index in exercise.solutions:
             raised = run_in_kernel(kernel, stub_source(nb.cells[index], exercise))
             if raised != "NotImplementedError":
@@ -73,30 +192,152 @@ def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
                 )
         if run_in_kernel(kernel, check) is None:
             problems.append(f"{where}: the check passes without the solution")
-        for how, source in nb.cells[exercise.check].metadata.get("gamed", {}).items():
+        gamed = nb.cells[exercise.check].metadata.get("gamed", {})
+        for how, source in [*gamed.items(), *generated_probes(nb, exercise).items()]:
             raised = run_in_kernel(kernel, source)
             if raised is not None:
-                problems.append(f"{where}: the gamed answer ({how}) raised {raised}")
-            elif run_in_kernel(kernel, check) is None:
-                problems.append(f"{where}: the check accepts a gamed answer: {how}")
+                problems.append(f"{where}: the lazy answer ({how}) raised {raised}")
+                continue
+            for kind, test in tests:
+                if run_in_kernel(kernel, test) is None:
+                    problems.append(f"{where}: the {kind} accepts a lazy answer: {how}")
     finally:
         run_in_kernel(kernel, RESTORE_RANDOM_STATE)
     return problems
 
 
-def first_solution_cells(nb) -> dict[int, object]:
-    """id(cell) -> its exercise, for the first solution cell of each exercise."""
+# --- Graded as make grade grades: recorded in the kernel, judged here -----------------
+
+
+def setup_namespace(nb) -> dict:
+    """The imports of a chapter's set-up cell: all a check may use besides itself."""
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    imports = [
+        node
+        for node in python_of(first.source).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    namespace = {"__name__": "__main__"}
+    # The book's own code, never a student's: make grade judges in this way too.
+    exec(compile(ast.Module(imports, []), "<set-up>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def replay_problems(nb, exercise, index: int, log: list, name: str) -> list[str]:
+    """Run a test cell here, with its answer functions replaced by the log."""
+    namespace = setup_namespace(nb)
+    functions = answer_functions(nb, exercise)
+    if index == exercise.hidden:  # it uses what the check defines: define that first
+        namespace.update({f: answers.replay(f, []) for f in functions})
+        # No answers to give: its definitions come before its verdict, which fails.
+        with contextlib.suppress(Exception):
+            check = python_of(nb.cells[exercise.check].source)
+            exec(compile(check, "<check>", "exec"), namespace)  # noqa: S102
+    namespace.update({f: answers.replay(f, log) for f in functions})
+    try:
+        source = python_of(nb.cells[index].source)
+        exec(compile(source, f"<cell {index}>", "exec"), namespace)  # noqa: S102
+    except Exception as error:  # noqa: BLE001 (whatever stops a check fails it)
+        why = f"{type(error).__name__}: {error}"
+        return [f"{name}, cell {index}: judged from the recorded answers: {why}"]
+    if log:
+        return [f"{name}, cell {index}: {len(log)} recorded answers were not used"]
+    return []
+
+
+RECORD = """\
+_probe_originals = {{n: globals()[n] for n in {functions!r} if n in globals()}}
+_probe_log = []
+for _probe_name, _probe_function in _probe_originals.items():
+    globals()[_probe_name] = _grader.record(_probe_name, _probe_function, _probe_log)"""
+STOP_RECORDING = """\
+globals().update(_probe_originals)
+with open({path!r}, "w") as _probe_file:
+    _probe_file.write(_grader.json.dumps(_probe_log))
+del _probe_originals, _probe_log, _probe_file"""
+
+
+def seed_problems(kernel, nb, exercise, name: str) -> list[str]:
+    source = nb.cells[exercise.hidden].source
+    problems = []
+    for seed in GRADE_SEEDS:
+        setting = f"import os as _probe_os\n_probe_os.environ['GRADE_SEED'] = '{seed}'"
+        run_in_kernel(kernel, setting)
+        try:
+            raised = run_in_kernel(kernel, source)
+        finally:
+            run_in_kernel(kernel, "_probe_os.environ.pop('GRADE_SEED', None)")
+        if raised is not None:
+            problems.append(
+                f"{name}, exercise {exercise.label!r}: with GRADE_SEED={seed} the "
+                f"hidden test fails on the chapter's own solution ({raised})"
+            )
+    return problems
+
+
+# --- Where the plugin acts ------------------------------------------------------------
+
+
+def exercise_cells(nb) -> dict[int, tuple[str, object]]:
+    """id(cell) -> (role, exercise) for the cells where the plugin acts."""
     exercises, _ = find_exercises(nb)
-    return {
-        id(nb.cells[e.solutions[0]]): e for e in exercises if e.solutions and e.check
-    }
+    roles = {}
+    for e in exercises:
+        if e.solutions and e.check is not None:
+            roles[id(nb.cells[e.solutions[0]])] = ("first solution", e)
+            roles[id(nb.cells[e.check])] = ("check", e)
+            if e.hidden is not None:
+                roles[id(nb.cells[e.hidden])] = ("hidden", e)
+    return roles
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    notebook = item.parent if item.path.suffix == ".ipynb" else None
+    cell = getattr(item, "cell", None)
+    if notebook is None or cell is None:
+        return (yield)
+    if not hasattr(notebook, "exercise_cells"):
+        notebook.exercise_cells = exercise_cells(notebook.nb)
+    role, exercise = notebook.exercise_cells.get(id(cell), (None, None))
+    if role is None:
+        return (yield)
+    kernel, nb, name = notebook.kernel, notebook.nb, item.path.name
+    if role == "first solution":
+        problems = probe_problems(kernel, nb, exercise, name)
+        result = yield  # the chapter's own solution cell, as nbval runs it
+        if problems:
+            raise AssertionError("student version:\n" + "\n".join(problems))
+        return result
+    index = exercise.check if role == "check" else exercise.hidden
+    if not getattr(notebook, "grader_loaded", False):
+        run_in_kernel(kernel, answers.kernel_source())
+        notebook.grader_loaded = True
+    functions = answer_functions(nb, exercise)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "log.json")
+        run_in_kernel(kernel, RECORD.format(functions=functions))
+        try:
+            result = yield  # the chapter's check or hidden test, as nbval runs it
+        finally:
+            run_in_kernel(kernel, STOP_RECORDING.format(path=path))
+        with open(path) as file:
+            log = json.load(file)
+    problems = replay_problems(nb, exercise, index, log, name)
+    if role == "hidden":
+        problems += seed_problems(kernel, nb, exercise, name)
+    if problems:
+        raise AssertionError("as graded:\n" + "\n".join(problems))
+    return result
+
+
+# --- Without a kernel -----------------------------------------------------------------
 
 
 def bound_and_read(source: str) -> tuple[set[str], set[str]]:
     """The names a cell binds (anywhere in it) and the names it reads."""
     bound, read = set(), set()
-    python = TransformerManager().transform_cell(source)  # magics become calls
-    for node in ast.walk(ast.parse(python)):
+    for node in ast.walk(python_of(source)):
         if isinstance(node, ast.Name):
             (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -144,19 +385,29 @@ def leak_problems(nb, name: str) -> list[str]:
     return problems
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    notebook = item.parent if item.path.suffix == ".ipynb" else None
-    cell = getattr(item, "cell", None)
-    if notebook is None or cell is None or "solution" not in tags(cell):
-        return (yield)
-    if not hasattr(notebook, "first_solution_cells"):
-        notebook.first_solution_cells = first_solution_cells(notebook.nb)
-    exercise = notebook.first_solution_cells.get(id(cell))
-    if exercise is None:
-        return (yield)
-    problems = probe_problems(notebook.kernel, notebook.nb, exercise, item.path.name)
-    result = yield  # the chapter's own solution cell, as nbval runs it
-    if problems:
-        raise AssertionError("student version:\n" + "\n".join(problems))
-    return result
+def scope_problems(nb, name: str) -> list[str]:
+    """A check and a hidden test read only what they define, the set-up cell's imports,
+    the answer functions, and (a hidden test) what its check defines.
+
+    So nothing of the page reaches them (a guard the student redefined, a helper that
+    returns a reference), and make grade can judge them apart from the page.
+    """
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    imported = set()
+    for node in python_of(first.source).body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imported.update((a.asname or a.name).split(".")[0] for a in node.names)
+    problems = []
+    for exercise in find_exercises(nb)[0]:
+        allowed = imported | set(answer_functions(nb, exercise)) | set(dir(builtins))
+        for index in test_cells(nb, exercise):
+            bound, read = bound_and_read(nb.cells[index].source)
+            outside = read - bound - allowed
+            if outside:
+                problems.append(
+                    f"{name}, exercise {exercise.label!r}, cell {index}: reads "
+                    f"{sorted(outside)}, which neither it nor the set-up cell's "
+                    "imports define; a check must carry what it needs"
+                )
+            allowed |= bound  # the hidden test may use what the check defines
+    return problems

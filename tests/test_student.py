@@ -21,7 +21,12 @@ from book import KERNEL_NAME
 from exercises import exercise_problems, find_exercises
 from student import STUDENT_DIR, chapters, student_text
 from student_checks import grading_problems, label_problems, staleness_problems
-from student_probes import leak_problems, probe_problems, run_in_kernel
+from student_probes import (
+    leak_problems,
+    probe_problems,
+    run_in_kernel,
+    scope_problems,
+)
 
 CHAPTERS = chapters()
 
@@ -54,6 +59,14 @@ def test_exercise_markup(path):
 def test_every_exercise_is_ready_for_grading(path):
     """Hidden tests for the grader, and gamed answers the student probes must refuse."""
     problems = grading_problems(nbformat.read(path, as_version=4), path.name)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_checks_carry_what_they_need(path):
+    """Nothing of the page reaches a check: no guard or helper a student can redefine,
+    and make grade can judge it apart from the page (tests/student_probes.py)."""
+    problems = scope_problems(nbformat.read(path, as_version=4), path.name)
     assert not problems, "\n".join(problems)
 
 
@@ -139,38 +152,112 @@ def kernel():
 @pytest.mark.executes
 def test_guard_the_probes_catch_every_lazy_exercise(kernel, monkeypatch):
     def probe(nb):
-        # In a chapter the solution cell after the probes binds `answer` again; here
-        # the next guard would see what this one left, so forget it first.
-        assert run_in_kernel(kernel, "globals().pop('answer', None)") is None
+        # In a chapter the solution cell after the probes defines `double` again;
+        # here the next guard would see what this one left, so forget it first.
+        forget = "for name in ('double', 'expected'):\n    globals().pop(name, None)"
+        assert run_in_kernel(kernel, forget) is None
         exercise = find_exercises(nb)[0][0]
         return probe_problems(kernel, nb, exercise, "guard.ipynb")
 
-    solution = "# Hint: it is six times seven.\nanswer = 6 * 7"
+    solution = "# Hint: add it to itself.\ndef double(x):\n    return x + x"
+    # The sound check calls the answer first and computes its reference afterwards,
+    # in its own function: a lazy answer finds nothing to return.
+    sound_check = (
+        "def check_double(seed):\n"
+        "    x = seed + 1\n"
+        "    mine = double(x)\n"
+        "    expected = 2 * x\n"
+        "    assert mine == expected, 'not twice x'\n\n\n"
+        "check_double(20)"
+    )
     sound = exercise_notebook(
-        solution,
-        "assert answer == 42, 'not the answer'",
-        gamed={"a string": "answer = '42'"},
+        solution, sound_check, gamed={"a string": "def double(x):\n    return '42'"}
     )
     assert probe(sound) == []
     where = "guard.ipynb, exercise 'ex-00-answer'"
 
     lazy = exercise_notebook(solution, "print('checked')")
-    assert probe(lazy) == [f"{where}: the check passes without the solution"]
+    problems = probe(lazy)
+    assert f"{where}: the check passes without the solution" in problems
+    assert f"{where}: the check accepts a lazy answer: double returns None" in problems
 
     fooled = exercise_notebook(
-        solution, "assert answer", gamed={"any true value": "answer = 1"}
+        solution,
+        "assert double(3)",
+        gamed={"any true value": "def double(x):\n    return 1"},
     )
-    assert probe(fooled) == [
-        f"{where}: the check accepts a gamed answer: any true value"
-    ]
+    assert f"{where}: the check accepts a lazy answer: any true value" in probe(fooled)
+
+    # The reference exists while the answer runs: the generated probes find it, as a
+    # global and in the check's frame, and call the check's helper.
+    leaky_global = exercise_notebook(
+        solution, "expected = 2 * 21\nassert double(21) == expected"
+    )
+    assert (
+        f"{where}: the check accepts a lazy answer: double returns the check's expected"
+        in probe(leaky_global)
+    )
+    leaky_frame = exercise_notebook(
+        solution,
+        "def check(x):\n    expected = 2 * x\n    assert double(x) == expected\n\n\n"
+        "check(21)",
+    )
+    assert (
+        f"{where}: the check accepts a lazy answer: double returns the check's expected"
+        in probe(leaky_frame)
+    )
+    leaky_helper = exercise_notebook(
+        solution,
+        "def reference(x):\n    return 2 * x\n\n\nassert double(4) == reference(4)",
+    )
+    assert (
+        f"{where}: the check accepts a lazy answer: double calls the check's reference"
+        in probe(leaky_helper)
+    )
 
     broken = exercise_notebook(
-        solution, "assert answer == 42", gamed={"a typo": "answer = 6 *"}
+        solution, sound_check, gamed={"a typo": "def double(x):\n    return x +"}
     )
-    assert probe(broken) == [f"{where}: the gamed answer (a typo) raised SyntaxError"]
+    assert probe(broken) == [
+        f"{where}: the lazy answer (a typo) raised SyntaxError",
+        (
+            f"{where}: the lazy answer (a typo, with PyTorch's functions put back from "
+            "aliases) raised SyntaxError"
+        ),
+    ]
 
     monkeypatch.setattr(student_probes, "stub_source", lambda cell, exercise: "pass")
     assert probe(sound) == [f"{where}: the stub raised None, not NotImplementedError"]
+
+
+@pytest.mark.executes
+def test_guard_an_attribute_guard_is_walked_around_and_caught(kernel):
+    """A guard that swaps nn.RNN.forward is walked around by an alias taken before it;
+    a guard by operation (TorchFunctionMode) is not. The probes tell them apart."""
+    solution = (
+        "# Hint: the loop.\ndef run(layer, x):\n"
+        "    return layer(x)[0] * 0 + layer(x)[0]"
+    )
+    library = "def run(layer, x):\n    return layer(x)[0]"
+    by_attribute = (
+        "import torch\nfrom torch import nn\n\n\n"
+        "def refuse(*args):\n    raise AssertionError('by hand')\n\n\n"
+        "def check_run(seed):\n"
+        "    torch.manual_seed(seed)\n"
+        "    layer, x = nn.RNN(2, 3), torch.randn(4, 2)\n"
+        "    saved, nn.RNN.forward = nn.RNN.forward, refuse\n"
+        "    try:\n        mine = run(layer, x)\n"
+        "    finally:\n        nn.RNN.forward = saved\n"
+        "    assert torch.equal(mine, layer(x)[0])\n\n\n"
+        "check_run(1)"
+    )
+    nb = exercise_notebook(solution, by_attribute, gamed={"calls the layer": library})
+    assert run_in_kernel(kernel, "globals().pop('run', None)") is None
+    problems = probe_problems(kernel, nb, find_exercises(nb)[0][0], "guard.ipynb")
+    assert (
+        "guard.ipynb, exercise 'ex-00-answer': the check accepts a lazy answer: calls "
+        "the layer, with PyTorch's functions put back from aliases"
+    ) in problems, problems
 
 
 def test_guard_a_cell_that_needs_an_earlier_solution_is_caught():
