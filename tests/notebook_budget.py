@@ -39,7 +39,10 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if call.when != "call" or not is_notebook_cell(item):
         return
-    spent = _spent[item.path.name] = _spent.get(item.path.name, 0.0) + call.duration
+    # Less what the student probes spent around the cell (tests/student_probes.py):
+    # the budget is the reader's time.
+    duration = call.duration - getattr(item, "probe_seconds", 0.0)
+    spent = _spent[item.path.name] = _spent.get(item.path.name, 0.0) + duration
     if item.nodeid not in _last_cells:
         return
     report.user_properties.append(("notebook_seconds", (item.path.name, spent)))

@@ -31,6 +31,7 @@ import contextlib
 import json
 import os
 import tempfile
+import time
 from queue import Empty
 
 import pytest
@@ -303,8 +304,11 @@ def pytest_runtest_call(item):
     if role is None:
         return (yield)
     kernel, nb, name = notebook.kernel, notebook.nb, item.path.name
+    started = time.perf_counter()
     if role == "first solution":
         problems = probe_problems(kernel, nb, exercise, name)
+        # What the probes take is not the reader's time (tests/notebook_budget.py).
+        item.probe_seconds = time.perf_counter() - started
         result = yield  # the chapter's own solution cell, as nbval runs it
         if problems:
             raise AssertionError("student version:\n" + "\n".join(problems))
@@ -317,15 +321,18 @@ def pytest_runtest_call(item):
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "log.json")
         run_in_kernel(kernel, RECORD.format(functions=functions))
+        item.probe_seconds = time.perf_counter() - started
         try:
             result = yield  # the chapter's check or hidden test, as nbval runs it
         finally:
+            started = time.perf_counter()
             run_in_kernel(kernel, STOP_RECORDING.format(path=path))
         with open(path) as file:
             log = json.load(file)
     problems = replay_problems(nb, exercise, index, log, name)
     if role == "hidden":
         problems += seed_problems(kernel, nb, exercise, name)
+    item.probe_seconds += time.perf_counter() - started
     if problems:
         raise AssertionError("as graded:\n" + "\n".join(problems))
     return result
