@@ -27,7 +27,6 @@ runs after a stub is checked without a kernel, by leak_problems below.
 
 import ast
 import builtins
-import contextlib
 import json
 import os
 import tempfile
@@ -35,11 +34,18 @@ import time
 from queue import Empty
 
 import pytest
-from IPython.core.inputtransformer2 import TransformerManager
 
 import answers
-from exercises import find_exercises, tags
+from exercises import (
+    answer_functions,
+    find_exercises,
+    python_of,
+    tags,
+    test_cells,
+    top_level_definitions,
+)
 from student import stub_source
+from verdict import judge
 
 PROBE_TIMEOUT_S = 120
 # Seeds the hidden tests must pass with the chapter's solution, beside their default.
@@ -110,32 +116,6 @@ def run_in_kernel(kernel, source: str) -> str | None:
 # --- What the code of an exercise binds -----------------------------------------------
 
 
-def python_of(source: str) -> ast.Module:
-    return ast.parse(TransformerManager().transform_cell(source))  # magics: calls
-
-
-def top_level_definitions(source: str) -> list[str]:
-    """Functions and classes a cell defines at its top level, in order."""
-    return [
-        node.name
-        for node in python_of(source).body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-    ]
-
-
-def answer_functions(nb, exercise) -> list[str]:
-    """The functions the exercise's solution cells define: what a student writes."""
-    return [
-        name
-        for index in exercise.solutions
-        for name in top_level_definitions(nb.cells[index].source)
-    ]
-
-
-def test_cells(nb, exercise) -> list[int]:
-    return [i for i in (exercise.check, exercise.hidden) if i is not None]
-
-
 def generated_probes(nb, exercise) -> dict[str, str]:
     """Lazy answers made from the code of the check and the hidden test: {how: source}.
 
@@ -144,7 +124,7 @@ def generated_probes(nb, exercise) -> dict[str, str]:
     functions = answer_functions(nb, exercise)
     solution = "\n\n".join(nb.cells[i].source for i in exercise.solutions)
     bound, helpers = set(), []
-    for index in test_cells(nb, exercise):
+    for index in test_cells(exercise):
         source = nb.cells[index].source
         bound |= bound_and_read(source)[0]
         helpers += top_level_definitions(source)
@@ -208,42 +188,6 @@ def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
 
 
 # --- Graded as make grade grades: recorded in the kernel, judged here -----------------
-
-
-def setup_namespace(nb) -> dict:
-    """The imports of a chapter's set-up cell: all a check may use besides itself."""
-    first = next(c for c in nb.cells if c.cell_type == "code")
-    imports = [
-        node
-        for node in python_of(first.source).body
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    ]
-    namespace = {"__name__": "__main__"}
-    # The book's own code, never a student's: make grade judges in this way too.
-    exec(compile(ast.Module(imports, []), "<set-up>", "exec"), namespace)  # noqa: S102
-    return namespace
-
-
-def replay_problems(nb, exercise, index: int, log: list, name: str) -> list[str]:
-    """Run a test cell here, with its answer functions replaced by the log."""
-    namespace = setup_namespace(nb)
-    functions = answer_functions(nb, exercise)
-    if index == exercise.hidden:  # it uses what the check defines: define that first
-        namespace.update({f: answers.replay(f, []) for f in functions})
-        # No answers to give: its definitions come before its verdict, which fails.
-        with contextlib.suppress(Exception):
-            check = python_of(nb.cells[exercise.check].source)
-            exec(compile(check, "<check>", "exec"), namespace)  # noqa: S102
-    namespace.update({f: answers.replay(f, log) for f in functions})
-    try:
-        source = python_of(nb.cells[index].source)
-        exec(compile(source, f"<cell {index}>", "exec"), namespace)  # noqa: S102
-    except Exception as error:  # noqa: BLE001 (whatever stops a check fails it)
-        why = f"{type(error).__name__}: {error}"
-        return [f"{name}, cell {index}: judged from the recorded answers: {why}"]
-    if log:
-        return [f"{name}, cell {index}: {len(log)} recorded answers were not used"]
-    return []
 
 
 RECORD = """\
@@ -329,7 +273,10 @@ def pytest_runtest_call(item):
             run_in_kernel(kernel, STOP_RECORDING.format(path=path))
         with open(path) as file:
             log = json.load(file)
-    problems = replay_problems(nb, exercise, index, log, name)
+    why = judge(nb, exercise, index, log)
+    problems = []
+    if why is not None:
+        problems.append(f"{name}, cell {index}: judged from the record, it fails: {why}")
     if role == "hidden":
         problems += seed_problems(kernel, nb, exercise, name)
     item.probe_seconds += time.perf_counter() - started
@@ -407,7 +354,7 @@ def scope_problems(nb, name: str) -> list[str]:
     problems = []
     for exercise in find_exercises(nb)[0]:
         allowed = imported | set(answer_functions(nb, exercise)) | set(dir(builtins))
-        for index in test_cells(nb, exercise):
+        for index in test_cells(exercise):
             bound, read = bound_and_read(nb.cells[index].source)
             outside = read - bound - allowed
             if outside:

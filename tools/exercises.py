@@ -6,8 +6,11 @@ tools/student.py (the student notebooks), tools/grade.py and tools/without_solut
 build on it; it knows nothing of where chapters live.
 """
 
+import ast
 import re
 from dataclasses import dataclass, field
+
+from IPython.core.inputtransformer2 import TransformerManager
 
 # ```{exercise} Title  /  :label: ex-01-name  /  body  /  ```
 # (fenced with 3 or more backticks or colons)
@@ -245,3 +248,35 @@ def grading_cells(nb) -> dict[int, dict]:
                 "schema_version": 3,
             }
     return cells
+
+
+# --- What a student writes, and what a check may read ---------------------------------
+
+
+def python_of(source: str) -> ast.Module:
+    """A cell's code as Python (IPython magics become calls)."""
+    return ast.parse(TransformerManager().transform_cell(source))
+
+
+def top_level_definitions(source: str) -> list[str]:
+    """Functions and classes a cell defines at its top level, in order."""
+    return [
+        node.name
+        for node in python_of(source).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    ]
+
+
+def answer_functions(nb, exercise: Exercise) -> list[str]:
+    """The functions the exercise's solution cells define: what a student writes, and
+    what grading records and replays (tools/answers.py)."""
+    return [
+        name
+        for index in exercise.solutions
+        for name in top_level_definitions(nb.cells[index].source)
+    ]
+
+
+def test_cells(exercise: Exercise) -> list[int]:
+    """The cells that grade an exercise: its check, then its hidden test."""
+    return [i for i in (exercise.check, exercise.hidden) if i is not None]
