@@ -276,7 +276,7 @@ def pytest_runtest_call(item):
     why = judge(nb, exercise, index, log)
     problems = []
     if why is not None:
-        problems.append(f"{name}, cell {index}: judged from the record, it fails: {why}")
+        problems.append(f"{name}, cell {index}: judged from the record: {why}")
     if role == "hidden":
         problems += seed_problems(kernel, nb, exercise, name)
     item.probe_seconds += time.perf_counter() - started
