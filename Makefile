@@ -56,9 +56,10 @@ test: $(KERNEL) lint ## Lint, strict book builds (with and without solutions), s
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)
 	$(BIN)/python tools/student.py
 
-grade: $(KERNEL) ## Grade SUBMISSIONS=DIR (DIR/<student>/NN-name.ipynb) into DIR/gradebook.csv
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [CELL_TIMEOUT=60]"; exit 2; }
-	$(BIN)/python tools/grade.py $(SUBMISSIONS) $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
+grade: $(STAMP) ## Grade SUBMISSIONS=DIR (DIR/<student>/*.ipynb) into DIR/gradebook.csv, each in a sandbox
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [SEED=N] [JOBS=2] [CELL_TIMEOUT=60] [SANDBOX=no]"; exit 2; }
+	$(BIN)/python tools/grade.py $(SUBMISSIONS) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) \
+		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(filter no,$(SANDBOX)),--no-sandbox)
 
 timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
 	$(BIN)/python tools/timings.py $(NB)

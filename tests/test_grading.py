@@ -1,34 +1,126 @@
-"""`make grade` (tools/grade.py) scores what students did, on submissions made here.
+"""`make grade` (tools/grade.py) scores what students did, and nothing else.
 
-From chapter 1's student notebook the test makes four students' submissions: full
-solutions (saved by an editor that dropped the grading metadata), the untouched student
-notebook, full solutions but one gamed answer, and full solutions but one cell that
-loops forever. It grades them with nbgrader, as `make grade` does, with a short time
-limit per cell, and reads the gradebook.
+From chapter 1's student notebook the test makes a class: honest work saved under the
+names students really hand in, lazy answers (PyTorch's layer through an alias, a
+redefined guard, a value found in the check's frames, None), and hostile students who
+patch what the checks compare with, try to read, delete and write other people's files,
+open a connection, ask for far more memory and processes than the limits, and loop
+forever. It grades them in the sandbox with a short time limit per cell, and reads the
+gradebook and the class folder afterwards.
 """
 
 import copy
 import csv
+import hashlib
+import os
+import socket
+import subprocess
 
 import nbformat
 import pytest
 
+import grade as grading
 from book import NOTEBOOK_DIR
 from exercises import find_exercises, tags
-from grade import grade
 from student import STUDENT_DIR
 
 CHAPTER = "01-one-rnn-step.ipynb"
+SANDBOX_PROBLEM = grading.sandbox_problem()
+
+HONEST_RELU = """\
+def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):
+    h = torch.zeros(x.shape[0], w_hh.shape[0])
+    states = []
+    for t in range(x.shape[1]):
+        h = torch.relu(x[:, t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
+        states.append(h)
+    return torch.stack(states, dim=1)"""
+LAZY = {
+    # PyTorch's layer, with forward saved before any guard could replace it.
+    "carol": (
+        (
+            "_forward = nn.RNN.forward\n\n\n"
+            "def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):\n"
+            "    layer = nn.RNN(w_ih.shape[1], w_hh.shape[0], batch_first=True,\n"
+            "                   nonlinearity='relu')\n"
+            "    with torch.no_grad():\n"
+            "        for p, v in zip(layer.parameters(), (w_ih, w_hh, b_ih, b_hh)):\n"
+            "            p.copy_(v)\n"
+            "        return _forward(layer, x)[0]"
+        ),
+        # The check's own reference, looked for in the frames that call the answer.
+        (
+            "import sys\n\n\n"
+            "def last_state(out, batch_first):\n"
+            "    frame = sys._getframe(1)\n"
+            "    while frame is not None:\n"
+            "        for name in ('h_n_new', 'expected', 'h_n'):\n"
+            "            if name in frame.f_locals:\n"
+            "                return frame.f_locals[name][0]\n"
+            "        frame = frame.f_back\n"
+            "    return out[:, 0]"
+        ),
+    ),
+    # A guard of its own, that lets everything through; and None.
+    "dave": (
+        (
+            "from torch.overrides import TorchFunctionMode\n\n\n"
+            "class ByHandOnly(TorchFunctionMode):\n"
+            "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+            "        return func(*args, **(kwargs or {}))\n\n\n"
+            "def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):\n"
+            "    start = torch.zeros(1, x.shape[0], w_hh.shape[0])\n"
+            "    weights = [w_ih, w_hh, b_ih, b_hh]\n"
+            "    return torch._VF.rnn_relu(\n"
+            "        x, start, weights, True, 1, 0.0, False, False, True\n"
+            "    )[0]"
+        ),
+        "def last_state(out, batch_first):\n    return None",
+    ),
+}
 
 
-def submissions(folder):
+def hostile_attacks(class_folder, outside, port):
+    """Source of a solution cell that tries every escape, counting those that work;
+    its relu_rnn_by_hand is honest only if none did."""
+    victim = class_folder / "alice" / f"Copy of {CHAPTER}"
+    attacks = {
+        "read another student's notebook": f"open({str(victim)!r}).read()",
+        "delete it": f"os.remove({str(victim)!r})",
+        "delete the class folder": f"shutil.rmtree({str(class_folder)!r})",
+        "write beside the class folder": f"open({str(outside)!r}, 'w').write('x')",
+        "read the chapter with its solutions": f"open({str(NOTEBOOK_DIR / CHAPTER)!r})",
+        "connect to the grader's machine": (
+            f"socket.create_connection(('127.0.0.1', {port}), timeout=2)"
+        ),
+        "take 16 GiB of memory": "bytearray(16 * 2**30)",
+    }
+    lines = ["import os, shutil, socket, time", "escaped = []"]
+    for name, attack in attacks.items():
+        lines += ["try:", f"    {attack}", f"    escaped.append({name!r})"]
+        lines += ["except Exception:", "    pass"]
+    lines += [
+        "try:",
+        "    for _ in range(2000):  # far more processes than the limit",
+        "        if os.fork() == 0:",
+        "            time.sleep(120)",
+        "            os._exit(0)",
+        "    escaped.append('start 2000 processes')",
+        "except OSError:",
+        "    pass",
+    ]
+    honest = HONEST_RELU.replace(
+        "b_hh):\n", "b_hh):\n    assert not escaped, escaped\n", 1
+    )
+    return "\n".join(lines) + "\n\n\n" + honest
+
+
+def class_of_students(folder, outside, port):
     chapter = nbformat.read(NOTEBOOK_DIR / CHAPTER, as_version=4)
     release = nbformat.read(STUDENT_DIR / CHAPTER, as_version=4)
     solution = {c.id: c.source for c in chapter.cells if "solution" in tags(c)}
     exercises = find_exercises(chapter)[0]
-    first = exercises[0]
-    first_solution = chapter.cells[first.solutions[0]].id
-    gamed = next(iter(chapter.cells[first.check].metadata["gamed"].values()))
+    first, second = (chapter.cells[e.solutions[0]].id for e in exercises)
 
     def solved(**replaced):
         nb = copy.deepcopy(release)
@@ -38,38 +130,118 @@ def submissions(folder):
         return nb
 
     handed_in = {
-        "alice": solved(),
-        "bob": copy.deepcopy(release),
-        "carol": solved(**{first_solution: gamed}),
-        # A loop that never ends; it sleeps, so the other test worker keeps the CPU.
-        "dave": solved(
-            **{first_solution: "import time\nwhile True:\n    time.sleep(0.1)"}
-        ),
+        # Colab's "Save a copy", saved by an editor that dropped the grading metadata;
+        # an older stub beside it, and a notebook of no chapter.
+        "alice": {f"Copy of {CHAPTER}": solved(), CHAPTER: copy.deepcopy(release)},
+        "bob": {f"bob_1234_5678_{CHAPTER}": copy.deepcopy(release)},  # an LMS's name
+        **{
+            student: {CHAPTER: solved(**{first: relu, second: last})}
+            for student, (relu, last) in LAZY.items()
+        },
+        # Patches what the checks compare with: only the kernel's own verdict is fooled.
+        "erin": {
+            CHAPTER: solved(
+                **{
+                    first: "torch.allclose = torch.equal = lambda *a, **k: True\n\n\n"
+                    "def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):\n"
+                    "    return torch.zeros(x.shape[0], x.shape[1], w_hh.shape[0])"
+                }
+            )
+        },
+        "frank": {
+            f"{CHAPTER.removesuffix('.ipynb')} (1).ipynb": solved(
+                **{first: hostile_attacks(folder, outside, port)}
+            )
+        },
+        "grace": {CHAPTER: solved(**{first: "while True:\n    pass"})},
     }
-    for cell in handed_in["alice"].cells:
+    for cell in handed_in["alice"][f"Copy of {CHAPTER}"].cells:
         cell.metadata.pop("nbgrader", None)  # what some editors do on saving
-    for student, nb in handed_in.items():
+    for student, notebooks in handed_in.items():
         (folder / student).mkdir()
-        nbformat.write(nb, folder / student / CHAPTER)
+        for name, nb in notebooks.items():
+            nbformat.write(nb, folder / student / name)
+    os.utime(folder / "alice" / CHAPTER, (1, 1))  # the older of alice's two copies
+    (folder / "alice" / "notes.ipynb").write_text("{}")
     return [e.label for e in exercises]
 
 
+def snapshot(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 @pytest.mark.executes
-def test_grading_scores_what_each_student_did(tmp_path):
-    labels = submissions(tmp_path)
-    assert len(labels) == 2, "this test expects chapter 1's two exercises"
+@pytest.mark.skipif(SANDBOX_PROBLEM is not None, reason=f"{SANDBOX_PROBLEM}")
+def test_grading_scores_what_each_student_did_and_contains_the_rest(tmp_path):
+    folder, outside = tmp_path / "class", tmp_path / "outside.txt"
+    folder.mkdir()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    labels = class_of_students(folder, outside, port)
+    before = snapshot(folder)
     # The loop costs the time limit; the limit leaves room for `import torch` in a busy
     # kernel (about 2 s on 2 cores while the other test worker runs).
-    messages = grade(tmp_path, tmp_path / "gradebook.csv", cell_timeout=6)
-    with (tmp_path / "gradebook.csv").open() as file:
+    out = tmp_path / "gradebook.csv"
+    messages = grading.grade(folder, out, cell_timeout=8, seed=7, jobs=2)
+
+    with out.open() as file:
         rows = {row["student"]: row for row in csv.DictReader(file)}
     first, second = labels
     full = "3"  # a check (1 point) and its hidden check (2 points)
     assert {s: (r[first], r[second], r["total"]) for s, r in rows.items()} == {
-        "alice": (full, full, "6"),  # everything, metadata restored
+        "alice": (full, full, "6"),  # the newest copy, metadata restored by cell id
         "bob": ("0", "0", "0"),  # the untouched stubs raise
-        "carol": ("0", full, "3"),  # loses exactly the gamed exercise
-        "dave": ("0", full, "3"),  # the loop is cut, grading goes on
+        "carol": ("0", "0", "0"),  # an alias of forward; the check's frames
+        "dave": ("0", "0", "0"),  # a guard of its own and torch._VF; None
+        "erin": ("0", full, "3"),  # the patched comparison fools only her kernel
+        "frank": (full, full, "6"),  # every attack failed, so his answer is honest
+        "grace": ("0", full, "3"),  # the loop is cut, grading goes on
     }, messages
     assert {r["maximum"] for r in rows.values()} == {"6"}
-    assert any("alice" in m and "metadata of 6 cell(s) restored" in m for m in messages)
+    assert rows["alice"]["seed"] == str(grading.student_seed(7, "alice"))
+    assert rows["alice"]["seed"] != rows["bob"]["seed"]
+    assert any("alice/notes.ipynb names no chapter" in m for m in messages), messages
+    assert any(
+        f"not graded: alice/{CHAPTER}, since alice/Copy of {CHAPTER}" in m
+        for m in messages
+    ), messages
+
+    # Nothing outside the sandbox changed, no connection came, no process is left.
+    assert snapshot(folder) == before
+    assert not outside.exists()
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    listener.close()
+    if os.geteuid() == 0:
+        uids = ",".join(str(grading.FIRST_UID + slot) for slot in range(4))
+        left = subprocess.run(
+            ["pgrep", "-u", uids], capture_output=True, text=True, check=False
+        )
+        assert left.stdout == "", f"processes left by the sandbox: {left.stdout}"
+
+
+def test_grading_refuses_to_run_without_a_sandbox(tmp_path, monkeypatch):
+    monkeypatch.setattr(grading, "sandbox_problem", lambda: "bubblewrap is missing")
+    with pytest.raises(SystemExit, match=r"SANDBOX=no .*--no-sandbox"):
+        grading.grade(tmp_path, tmp_path / "gradebook.csv")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        CHAPTER,
+        f"Copy of {CHAPTER}",
+        f"{CHAPTER.removesuffix('.ipynb')} (1).ipynb",
+        f"alice_12345_678_{CHAPTER}",
+        "01-One-RNN-Step-late.ipynb",
+    ],
+)
+def test_the_names_students_hand_in_name_their_chapter(name):
+    stems = [p.stem for p in sorted(NOTEBOOK_DIR.glob("*.ipynb"))]
+    assert grading.chapter_of(name, stems) == CHAPTER.removesuffix(".ipynb")
+    assert grading.chapter_of("my-notes.ipynb", stems) is None

@@ -1,238 +1,503 @@
 """Grade a folder of submitted student notebooks into a gradebook CSV (`make grade`).
 
-    python tools/grade.py SUBMISSIONS [--out FILE] [--cell-timeout SECONDS]
+    python tools/grade.py SUBMISSIONS [--seed N] [--jobs N] [--out FILE]
+                          [--cell-timeout SECONDS] [--no-sandbox]
 
 SUBMISSIONS holds one folder per student, named by the student's id, with the student's
-notebooks in it under their names in student/ (alice/01-one-rnn-step.ipynb, ...). The
-gradebook (default SUBMISSIONS/gradebook.csv) has one row per student and one column per
-exercise of the submitted chapters: the points earned, then the total and the maximum.
+notebooks in it (alice/01-one-rnn-step.ipynb, ...). The names students really hand in
+are understood: "Copy of 01-one-rnn-step.ipynb" (Colab's "Save a copy"),
+"01-one-rnn-step (1).ipynb", an LMS's "alice_1234_5678_01-one-rnn-step.ipynb". A file
+that names no chapter is listed in the output, never silently dropped.
 
-The grader is nbgrader, used as a library in a temporary course folder:
-1. The gradebook database learns each submitted chapter from the chapter itself: its
-   solution cells, its checks and its hidden checks, with the grading metadata that
-   tools/student.py also writes into the student notebooks (grading_cells).
-2. Each submission goes in as nbgrader expects it. Where an editor dropped a cell's
-   grading metadata, it comes back from the student notebook, matched by cell id.
-3. nbgrader runs every submission in a fresh kernel. Checks and hidden checks are put
-   back from the chapter, so editing or deleting them changes nothing. A test earns its
-   points when it runs without error; a cell that runs longer than the time limit is
-   interrupted and grading goes on with the next cell, so a loop or an error costs only
-   the exercises it breaks.
+How a submission is graded, trusting nothing the student's code could touch:
+1. It is rebuilt from the chapter: only the student's solution cells are taken (matched
+   by cell id, or by nbgrader's grade_id); checks, hidden tests and every other cell
+   come from the chapter, so editing, deleting or adding cells changes nothing.
+2. It runs in a sandbox (bubblewrap): no network, a read-only system, nothing of the
+   repository or of other students, writes only into a scratch folder in memory that
+   goes with it, limits on CPU time, memory, processes and file sizes, a time limit per
+   cell. Its hidden tests draw their inputs from the student's grade-time seed.
+3. In there, the answer functions are only recorded (tools/answers.py): the kernel's
+   own verdict counts for nothing, since code in it can patch what a check compares
+   with. The grader then runs every check and hidden test again in its own process,
+   with the recorded answers replayed (tools/verdict.py): that verdict is the grade.
+
+The gradebook (default SUBMISSIONS/gradebook.csv) has one row per student: the seed of
+their hidden tests, the points of each exercise of the chapters handed in (a check is
+worth 1, a hidden test 2), the total and the maximum. Submissions are graded in
+parallel, one per core; each worker returns its grades and the grader alone writes.
 """
 
 import argparse
+import copy
 import csv
+import hashlib
+import multiprocessing
 import os
+import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
-import warnings
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbconvert.exporters import NotebookExporter
-from nbconvert.preprocessors import Preprocessor
-from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.apps import NbGraderAPI
-from nbgrader.preprocessors import (
-    CheckCellMetadata,
-    ClearHiddenTests,
-    ClearOutput,
-    ClearSolutions,
-    ComputeChecksums,
-    LockCells,
-    SaveCells,
-)
-from sqlalchemy.exc import SAWarning
-from traitlets.config import Config
 
-from book import NOTEBOOK_DIR
-from exercises import find_exercises, grading_cells
-from student import STUDENT_DIR
+import answers
+from book import NOTEBOOK_DIR, ROOT
+from exercises import answer_functions, find_exercises, grading_cells, tags
+from verdict import judge
 
 CELL_TIMEOUT_S = 60
-COURSE_ID = "birnn-step-by-step"
+SUBMISSION_TIMEOUT_S = 900  # the whole notebook, sandbox start included
+MAX_OUTPUT_BYTES = 64 * 1024**2  # the executed notebook the sandbox sends back
+RUNNER = Path(__file__).with_name("grade_runner.py")
+# What one submission may use (setrlimit). Processes count threads too: a kernel and
+# PyTorch's threads need a few dozen.
+LIMITS = {
+    "cpu_seconds": 600,
+    "memory_bytes": 6 * 1024**3,  # address space; importing torch maps about 2 GiB
+    "processes": 256,
+    "file_bytes": 64 * 1024**2,
+    "open_files": 1024,
+}
+SCRATCH_BYTES = 256 * 1024**2  # the scratch folder and /tmp, each, in memory
+# Run as root (CI is), the sandbox drops to an unprivileged user of its own, one per
+# worker, so that the process limit binds (it does not bind root).
+FIRST_UID = 61000
+NO_SANDBOX_FLAG = "--no-sandbox"
 
 
-class GraderSource(Preprocessor):
-    """A chapter as nbgrader's source notebook: what the gradebook must know of it.
-
-    Each solution cell keeps its hint line; the rest sits between nbgrader's solution
-    markers. Each hidden check sits between the hidden-test markers, so students never
-    get it and autograding puts it back.
-    """
-
-    def preprocess(self, nb, resources):
-        for index, metadata in grading_cells(nb).items():
-            cell = nb.cells[index]
-            cell.metadata["nbgrader"] = dict(metadata)
-            if metadata["solution"]:
-                hint, _, body = cell.source.partition("\n")
-                cell.source = f"{hint}\n### BEGIN SOLUTION\n{body}\n### END SOLUTION"
-            elif metadata["grade_id"].endswith("-hidden-check"):
-                cell.source = (
-                    f"### BEGIN HIDDEN TESTS\n{cell.source}\n### END HIDDEN TESTS"
-                )
-        return nb, resources
+# --- Which chapter a handed-in file is ------------------------------------------------
 
 
-def add_to_gradebook(chapter: Path, db_url: str) -> None:
-    """Fill the gradebook with one chapter, as `nbgrader generate_assignment` would."""
-    name = chapter.stem
-    with Gradebook(db_url) as gradebook:
-        gradebook.update_or_create_assignment(name)
-    exporter = NotebookExporter(
-        preprocessors=[
-            GraderSource(),
-            LockCells(),
-            ClearSolutions(),
-            ClearOutput(),
-            CheckCellMetadata(),
-            ComputeChecksums(),
-            SaveCells(),
-            ClearHiddenTests(),
-            ComputeChecksums(),
-            CheckCellMetadata(),
-        ]
-    )
-    resources = {"nbgrader": {"db_url": db_url, "assignment": name, "notebook": name}}
-    exporter.from_notebook_node(
-        nbformat.read(chapter, as_version=4), resources=resources
-    )
+def chapter_of(filename: str, stems: list[str]) -> str | None:
+    """The chapter a file name names, however an editor or an LMS decorated it."""
+    name = filename.lower().removesuffix(".ipynb")
+    found = [stem for stem in stems if stem in name]
+    return max(found, key=len) if found else None
 
 
-def restore_metadata(submission, release) -> int:
-    """Give back the grading metadata an editor dropped, by cell id; how many cells."""
-    by_id = {
-        c.get("id"): c.metadata["nbgrader"]
-        for c in release.cells
-        if "nbgrader" in c.metadata
-    }
-    restored = 0
-    for cell in submission.cells:
-        if "nbgrader" not in cell.metadata and cell.get("id") in by_id:
-            cell.metadata["nbgrader"] = dict(by_id[cell.get("id")])
-            restored += 1
-    return restored
+@dataclass
+class Submission:
+    student: str
+    chapter: str
+    path: Path
 
 
-def exercise_columns(chapters: list[Path]) -> list[tuple[str, str]]:
-    """(chapter, exercise label) for every exercise of the chapters, in book order."""
-    return [
-        (chapter.stem, exercise.label)
-        for chapter in chapters
-        for exercise in find_exercises(nbformat.read(chapter, as_version=4))[0]
-    ]
-
-
-def exercise_of(grade_id: str) -> str:
-    """ex-01-relu-check and ex-01-relu-hidden-check both belong to ex-01-relu."""
-    for kind in ("-hidden-check", "-check"):
-        if grade_id.endswith(kind):
-            return grade_id.removesuffix(kind)
-    raise ValueError(f"not a test of an exercise: {grade_id}")
-
-
-def write_gradebook(db_url, students, columns, maximum, out: Path) -> None:
-    """One row per student, a column per exercise (points earned), total, maximum."""
-    with Gradebook(db_url) as gradebook, out.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            ["student", *(label for _, label in columns), "total", "maximum"]
-        )
-        for student in students:
-            earned = {}
-            for chapter in {chapter for chapter, _ in columns}:
-                try:
-                    submission = gradebook.find_submission(chapter, student)
-                except MissingEntry:
-                    continue  # this student did not hand in this chapter
-                for notebook in submission.notebooks:
-                    for grade in notebook.grades:
-                        label = exercise_of(grade.name)
-                        earned[label] = earned.get(label, 0) + (grade.score or 0)
-            row = [earned.get(label, "") for _, label in columns]
-            total = sum(v for v in row if v != "")
-            writer.writerow(
-                [
-                    student,
-                    *(f"{v:g}" if v != "" else "" for v in row),
-                    f"{total:g}",
-                    f"{maximum:g}",
-                ]
+def find_submissions(folder: Path, stems: list[str]):
+    """(submissions, what to tell the instructor about the other files)."""
+    messages, chosen = [], {}
+    for path in sorted(folder.rglob("*.ipynb")):
+        relative = path.relative_to(folder)
+        if ".ipynb_checkpoints" in relative.parts:
+            continue
+        if len(relative.parts) < 2:
+            messages.append(
+                f"not graded: {relative} is not in a student's folder "
+                "(SUBMISSIONS/<student>/<notebook>)"
             )
+            continue
+        student, chapter = relative.parts[0], chapter_of(path.name, stems)
+        if chapter is None:
+            messages.append(f"not graded: {relative} names no chapter of the book")
+            continue
+        earlier = chosen.get((student, chapter))
+        if earlier is not None:
+            newer, older = sorted(
+                (earlier.path, path), key=lambda p: p.stat().st_mtime, reverse=True
+            )
+            messages.append(
+                f"not graded: {older.relative_to(folder)}, since "
+                f"{newer.relative_to(folder)} is a newer copy of {chapter}"
+            )
+            if newer == earlier.path:
+                continue
+        chosen[(student, chapter)] = Submission(student, chapter, path)
+    return sorted(chosen.values(), key=lambda s: (s.chapter, s.student)), messages
+
+
+def student_seed(seed: int, student: str) -> int:
+    """The seed of one student's hidden tests: the instructor's seed and their id."""
+    digest = hashlib.sha256(f"{seed}:{student}".encode()).hexdigest()
+    return int(digest[:8], 16) % 2**31
+
+
+# --- The notebook that runs in the sandbox --------------------------------------------
+
+
+def solution_sources(submission) -> dict[str, str]:
+    """Cell id or nbgrader grade_id -> source, for the student's solution cells."""
+    sources = {}
+    for cell in submission.cells:
+        if cell.cell_type != "code":
+            continue
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade_id"):
+            sources.setdefault(grading["grade_id"], cell.source)
+        if cell.get("id"):
+            sources.setdefault(cell.id, cell.source)
+    return sources
+
+
+RECORD = """\
+_grader_originals = {{n: globals()[n] for n in {functions!r} if n in globals()}}
+_grader_log = []
+for _grader_name, _grader_function in _grader_originals.items():
+    globals()[_grader_name] = _grader.record(
+        _grader_name, _grader_function, _grader_log
+    )"""
+REPORT = """\
+globals().update(_grader_originals)
+__import__("IPython").display.display(
+    {{_grader.MIME: {{"test": {test!r}, "log": _grader_log}}}}, raw=True
+)"""
+
+
+def graded_notebook(chapter, submission):
+    """The chapter with the student's solutions, and grading cells around its tests.
+
+    Returns (notebook, {test grade_id: (exercise, chapter cell index)}).
+    """
+    nb = copy.deepcopy(chapter)
+    grading = grading_cells(chapter)
+    sources = solution_sources(submission)
+    tests, cells = {}, [nbformat.v4.new_code_cell(answers.kernel_source())]
+    exercises = {
+        i: e for e in find_exercises(chapter)[0] for i in (e.check, e.hidden) if i
+    }
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if "solution" in tags(cell):
+            grade_id = grading.get(index, {}).get("grade_id")
+            cell.source = sources.get(cell.get("id"), sources.get(grade_id, ""))
+        if index in exercises:
+            exercise, test = exercises[index], grading[index]["grade_id"]
+            tests[test] = (exercise, index)
+            functions = answer_functions(chapter, exercise)
+            cells.append(nbformat.v4.new_code_cell(RECORD.format(functions=functions)))
+            cells.append(cell)
+            cells.append(nbformat.v4.new_code_cell(REPORT.format(test=test)))
+        else:
+            cells.append(cell)
+    nb.cells = cells
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"graded-{number}"  # the grader matched the student's cells above
+    return nb, tests
+
+
+def recorded_logs(executed) -> dict[str, list]:
+    """test grade_id -> the answers recorded while it ran."""
+    logs = {}
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            report = output.get("data", {}).get(answers.MIME)
+            if isinstance(report, dict) and isinstance(report.get("log"), list):
+                logs[str(report.get("test"))] = report["log"]
+    return logs
+
+
+# --- The sandbox --------------------------------------------------------------------
+
+
+def sandbox_problem() -> str | None:
+    """Why submissions cannot be sandboxed on this machine, or None."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap is not installed (apt-get install bubblewrap)"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        return "setpriv (util-linux) is missing"
+    trial = subprocess.run(
+        [*sandbox_prefix(Path("/nonexistent-scratch"), 0, bind_scratch=False), "true"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if trial.returncode != 0:
+        return f"bubblewrap cannot start a sandbox here: {trial.stderr.strip()[:300]}"
+    return None
+
+
+def sandbox_prefix(
+    folder: Path, slot: int, bind_scratch: bool = True, seed: int = 0
+) -> list[str]:
+    """The bwrap command line (up to the program to run) for one submission."""
+    python_home = Path(sys.base_prefix).resolve()
+    venv = Path(sys.prefix)
+    binds = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/etc", python_home, venv]
+    command = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net"]
+    command += ["--unshare-ipc", "--unshare-pid", "--unshare-uts"]
+    command += ["--unshare-cgroup-try"]
+    if os.geteuid() != 0:
+        command.append("--unshare-user")
+    for path in binds:
+        if Path(path).exists():
+            command += ["--ro-bind", str(path), str(path)]
+    # Folders bwrap creates to hold those binds are readable by the sandbox's user.
+    for path in {p for b in (python_home, venv) for p in Path(b).parents}:
+        if str(path) not in ("/", "/usr", "/lib"):
+            command += ["--chmod", "0755", str(path)]
+    if bind_scratch:
+        command += ["--ro-bind", str(folder), "/grader"]
+        command += ["--ro-bind", str(ROOT / "assets"), "/assets"]
+    for place in ("/scratch", "/tmp"):
+        command += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", place]
+    command += ["--dev", "/dev", "--proc", "/proc", "--chdir", "/scratch"]
+    command += ["--clearenv"]
+    environment = {
+        "PATH": f"{venv}/bin:/usr/bin:/bin",
+        "HOME": "/scratch",
+        "MPLCONFIGDIR": "/tmp",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",  # one core per worker; the verdict runs on one too
+        "BIRNN_BOOK_ASSETS": "file:///assets/",
+        "GRADE_SEED": str(seed),
+    }
+    for key, value in environment.items():
+        command += ["--setenv", key, value]
+    if os.geteuid() == 0:
+        uid = str(FIRST_UID + slot)
+        command += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+        command += ["--inh-caps=-all", "--no-new-privs"]
+    return command
+
+
+def set_limits() -> None:
+    import resource
+
+    for kind, value in (
+        (resource.RLIMIT_CPU, LIMITS["cpu_seconds"]),
+        (resource.RLIMIT_AS, LIMITS["memory_bytes"]),
+        (resource.RLIMIT_NPROC, LIMITS["processes"]),
+        (resource.RLIMIT_FSIZE, LIMITS["file_bytes"]),
+        (resource.RLIMIT_NOFILE, LIMITS["open_files"]),
+    ):
+        resource.setrlimit(kind, (value, value))
+
+
+def run_submission(nb, seed: int, slot: int, cell_timeout: int, sandbox: bool):
+    """Execute nb (in the sandbox, unless sandbox is False); the executed notebook, or
+    None and why not."""
+    with tempfile.TemporaryDirectory(prefix="grading-") as folder:
+        Path(folder, "notebook.ipynb").write_text(nbformat.writes(nb))
+        shutil.copy(RUNNER, Path(folder, "runner.py"))
+        os.chmod(folder, 0o755)
+        read_end, write_end = os.pipe()
+        if sandbox:
+            command = [
+                *sandbox_prefix(Path(folder), slot, seed=seed),
+                f"{sys.prefix}/bin/python",
+                "/grader/runner.py",
+                "/grader/notebook.ipynb",
+            ]
+            environment = None
+        else:
+            command = [sys.executable, str(RUNNER), f"{folder}/notebook.ipynb"]
+            environment = {**os.environ, "GRADE_SEED": str(seed)}
+        command += [str(cell_timeout), str(write_end)]
+        with tempfile.TemporaryDirectory() as scratch:
+            process = subprocess.Popen(
+                command,
+                pass_fds=(write_end,),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=environment,
+                cwd=scratch,
+                preexec_fn=set_limits,  # noqa: PLW1509 (limits must be set before exec)
+                start_new_session=True,
+            )
+            os.close(write_end)
+            received = read_limited(read_end, process)
+            try:
+                _, errors = process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                kill(process)
+                _, errors = process.communicate()
+    if received is None:
+        return None, "over the time limit of the whole notebook, or too much output"
+    try:
+        return nbformat.reads(received.decode(), as_version=4), None
+    except (ValueError, UnicodeDecodeError, nbformat.ValidationError):
+        why = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        return None, f"the notebook did not run to its end ({why[0][:300]})"
+
+
+def read_limited(fd: int, process) -> bytes | None:
+    """What the runner writes to the pipe, within the size and time limits."""
+    import selectors
+
+    deadline = time.monotonic() + SUBMISSION_TIMEOUT_S
+    chunks, size = [], 0
+    with os.fdopen(fd, "rb", buffering=0) as pipe, selectors.DefaultSelector() as sel:
+        sel.register(pipe, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(timeout=left):
+                kill(process)
+                return None
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_OUTPUT_BYTES:
+                kill(process)
+                return None
+
+
+def kill(process) -> None:
+    try:
+        os.killpg(process.pid, 9)
+    except ProcessLookupError:
+        pass
+
+
+# --- Grading ------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    submission: Submission
+    seed: int
+    points: dict[str, float] = field(default_factory=dict)  # exercise label -> points
+    messages: list[str] = field(default_factory=list)
+
+
+_slot = None
+
+
+def _take_slot(counter) -> None:
+    global _slot
+    with counter.get_lock():
+        _slot = counter.value
+        counter.value += 1
+
+
+def grade_submission(submission, seed, cell_timeout, sandbox) -> Result:
+    """Run one submission and judge its recorded answers; runs in a worker process."""
+    import torch
+
+    torch.set_num_threads(1)  # as the sandbox does: the same numbers in both
+    chapter = nbformat.read(NOTEBOOK_DIR / f"{submission.chapter}.ipynb", as_version=4)
+    result = Result(submission, seed)
+    try:
+        handed_in = nbformat.read(submission.path, as_version=4)
+    except Exception as error:  # noqa: BLE001 (any unreadable file is reported)
+        result.messages.append(f"{submission.path}: not a notebook ({error})")
+        handed_in = nbformat.v4.new_notebook()
+    nb, tests = graded_notebook(chapter, handed_in)
+    executed, why = run_submission(nb, seed, _slot or 0, cell_timeout, sandbox)
+    if executed is None:
+        result.messages.append(f"{submission.path}: {why}")
+    logs = recorded_logs(executed) if executed is not None else {}
+    grading = grading_cells(chapter)
+    for test, (exercise, index) in tests.items():
+        result.points.setdefault(exercise.label, 0)
+        log = logs.get(test)
+        verdict = "not run"
+        if log is not None:
+            verdict = judge(chapter, exercise, index, log, seed)
+        if verdict is None:
+            result.points[exercise.label] += grading[index]["points"]
+    return result
 
 
 def grade(
-    submissions: Path, out: Path, cell_timeout: int = CELL_TIMEOUT_S
+    submissions: Path,
+    out: Path,
+    cell_timeout: int = CELL_TIMEOUT_S,
+    seed: int | None = None,
+    jobs: int | None = None,
+    sandbox: bool = True,
 ) -> list[str]:
-    """Grade every notebook in submissions/<student>/; returns what to tell the user."""
-    # nbgrader creates its database with the alembic command of this environment.
-    os.environ["PATH"] = os.pathsep.join(
-        [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
-    )
-    messages = []
-    handed_in = {}  # chapter name -> [(student, path)]
-    for path in sorted(submissions.glob("*/*.ipynb")):
-        if not (STUDENT_DIR / path.name).exists():
-            messages.append(f"skipped {path}: no chapter of that name in student/")
-            continue
-        handed_in.setdefault(path.stem, []).append((path.parent.name, path))
-    if not handed_in:
+    """Grade every notebook in submissions/<student>/; what to tell the user."""
+    if sandbox and (problem := sandbox_problem()):
+        raise SystemExit(
+            f"make grade runs each submission in a sandbox, and {problem}. Only where "
+            "you trust every submission, grade without one: make grade SANDBOX=no "
+            f"(tools/grade.py {NO_SANDBOX_FLAG})."
+        )
+    stems = [p.stem for p in sorted(NOTEBOOK_DIR.glob("*.ipynb"))]
+    found, messages = find_submissions(submissions, stems)
+    if not found:
         raise SystemExit(
             f"no submissions found: expected {submissions}/<student>/NN-name.ipynb"
         )
-    chapters = [NOTEBOOK_DIR / f"{name}.ipynb" for name in sorted(handed_in)]
-    students = sorted({student for pairs in handed_in.values() for student, _ in pairs})
-
-    with tempfile.TemporaryDirectory(prefix="grading-") as root:
-        db_url = f"sqlite:///{root}/gradebook.db"
-        for chapter in chapters:
-            add_to_gradebook(chapter, db_url)
-            release = nbformat.read(STUDENT_DIR / chapter.name, as_version=4)
-            for student, path in handed_in[chapter.stem]:
-                submission = nbformat.read(path, as_version=4)
-                restored = restore_metadata(submission, release)
-                if restored:
-                    messages.append(
-                        f"{path}: grading metadata of {restored} cell(s) restored"
-                    )
-                target = Path(root, "submitted", student, chapter.stem, chapter.name)
-                target.parent.mkdir(parents=True)
-                nbformat.write(submission, target)
-
-        config = Config()
-        config.CourseDirectory.root = root
-        config.CourseDirectory.course_id = COURSE_ID
-        config.CourseDirectory.db_url = db_url
-        config.Execute.timeout = cell_timeout
-        # After interrupting a cell over the limit, a busy kernel can be slow to answer;
-        # grading goes on with the next cell instead of failing the whole notebook.
-        config.Execute.raise_on_iopub_timeout = False
-        # The outputs are collected when the last cell ends: no graceful wait (0.8 s).
-        config.Execute.shutdown_kernel = "immediate"
-        # ipykernel warns at every start that a kernel on 127.0.0.1 talks over TCP:
-        # one line per submission that tells an instructor nothing. Errors still show.
-        config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
-        config.OverwriteCells.add_missing_cells = True  # a deleted check is put back
-        api = NbGraderAPI(config=config)
-        for chapter in chapters:
-            for student, path in handed_in[chapter.stem]:
-                result = api.autograde(chapter.stem, student)
-                if not result["success"]:
-                    why = result.get("error") or result.get("log", "")
-                    messages.append(f"{path}: not graded: {why[-500:]}")
-
-        maximum = sum(
-            metadata["points"]
-            for chapter in chapters
-            for metadata in grading_cells(nbformat.read(chapter, as_version=4)).values()
-            if metadata["grade"]
-        )
-        write_gradebook(db_url, students, exercise_columns(chapters), maximum, out)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+        messages.append(f"seed {seed} (none given): make grade ... SEED={seed} again")
+    jobs = jobs or os.cpu_count() or 1
+    counter = multiprocessing.Value("i", 0)
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_take_slot, initargs=(counter,)
+    ) as pool:
+        futures = [
+            pool.submit(
+                grade_submission,
+                s,
+                student_seed(seed, s.student),
+                cell_timeout,
+                sandbox,
+            )
+            for s in found
+        ]
+        results = [f.result() for f in futures]
+    for result in results:
+        messages += result.messages
+    chapters = sorted({s.chapter for s in found})
+    write_gradebook(out, chapters, results, seed)
+    students = {s.student for s in found}
     messages.append(
-        f"wrote {out}: {len(students)} student(s), {len(chapters)} chapter(s)"
+        f"wrote {out}: {len(students)} student(s), {len(chapters)} chapter(s), "
+        f"{len(found)} notebook(s)"
     )
     return messages
+
+
+def write_gradebook(out: Path, chapters: list[str], results, seed: int) -> None:
+    columns, maximum = [], {}
+    for name in chapters:
+        chapter = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+        grading = grading_cells(chapter)
+        for exercise in find_exercises(chapter)[0]:
+            columns.append((name, exercise.label))
+            maximum[exercise.label] = sum(
+                grading[i]["points"] for i in (exercise.check, exercise.hidden) if i
+            )
+    rows = {}
+    for result in results:
+        rows.setdefault(result.submission.student, {}).update(result.points)
+    handed_in = {}
+    for result in results:
+        handed_in.setdefault(result.submission.student, set()).add(
+            result.submission.chapter
+        )
+    with out.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["student", "seed", *(label for _, label in columns), "total", "maximum"]
+        )
+        for student in sorted(rows):
+            points = rows[student]
+            cells = [
+                f"{points[label]:g}" if label in points else ""
+                for _, label in columns
+            ]
+            writer.writerow(
+                [
+                    student,
+                    student_seed(seed, student),
+                    *cells,
+                    f"{sum(points.values()):g}",
+                    f"{sum(maximum[label] for _, label in columns):g}",
+                ]
+            )
 
 
 def main(argv: list[str]) -> int:
@@ -246,16 +511,28 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--cell-timeout", type=int, default=CELL_TIMEOUT_S, help="seconds per cell"
     )
+    parser.add_argument(
+        "--seed", type=int, help="the hidden tests' seed (default: a new one, printed)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, help="submissions graded at once (default: one per core)"
+    )
+    parser.add_argument(
+        NO_SANDBOX_FLAG,
+        dest="sandbox",
+        action="store_false",
+        help="run submissions without a sandbox: only for code you trust",
+    )
     args = parser.parse_args(argv)
-    # nbgrader 0.9.6 triggers SQLAlchemy autoflush warnings inside its own gradebook
-    # code (pytest.ini ignores them too); they say nothing about the submissions.
-    warnings.filterwarnings("ignore", "Object of type <Submitted", SAWarning)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
     for message in grade(
         args.submissions,
         args.out or args.submissions / "gradebook.csv",
         args.cell_timeout,
+        args.seed,
+        args.jobs,
+        args.sandbox,
     ):
         print(message)
     return 0
