@@ -21,7 +21,7 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench grade train screenshots
+.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench bench-grading grade train screenshots
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,6 +66,9 @@ timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (n
 
 bench: $(STAMP) ## Time chapter 14's layers against nn.RNN, forward and backward (ARGS=--help)
 	$(BIN)/python tools/bench.py $(ARGS)
+
+bench-grading: $(STAMP) ## Time make grade on a class of 40 students x 4 chapters, 1 worker and one per core
+	$(BIN)/python tools/grading_bench.py $(ARGS)
 
 train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 5 min on an idle 2-core machine)
 	$(BIN)/python tools/capstone.py train
