@@ -34,6 +34,7 @@ import time
 from queue import Empty
 
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 import answers
 from exercises import (
@@ -91,7 +92,30 @@ def _probe_restore():
                 try:
                     setattr(module, key, value)
                 except (AttributeError, TypeError):
-                    pass"""
+                    pass
+
+
+def _probe_try(probes, tests, path):
+    # Each lazy answer, then each test: what was accepted, in one request (fast).
+    import contextlib, io, json
+    compiled = [(kind, compile(source, kind, "exec")) for kind, source in tests]
+    found = []
+    for how, source in probes:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, how, "exec"), globals())
+        except Exception as error:
+            found.append([how, "raised", type(error).__name__])
+            continue
+        for kind, code in compiled:
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(code, globals())
+            except Exception:
+                continue
+            found.append([how, "accepted", kind])
+    with open(path, "w") as file:
+        json.dump(found, file)"""
 
 
 def run_in_kernel(kernel, source: str) -> str | None:
@@ -111,6 +135,24 @@ def run_in_kernel(kernel, source: str) -> str | None:
     kernel.await_idle(msg_id, PROBE_TIMEOUT_S)
     content = reply["content"]
     return content.get("ename", "Error") if content["status"] == "error" else None
+
+
+def python_source(source: str) -> str:
+    """A cell's code as plain Python, to run with exec (magics become calls)."""
+    return TransformerManager().transform_cell(source)
+
+
+def kernel_results(kernel, template: str, probes, tests) -> list:
+    """Run template (formatted with probes, tests and a file path) in the kernel; the
+    list it wrote to that file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "results.json")
+        code = template.format(probes=probes, tests=tests, path=path)
+        raised = run_in_kernel(kernel, code)
+        if raised is not None or not os.path.exists(path):
+            raise RuntimeError(f"the probes could not run in the kernel ({raised})")
+        with open(path) as file:
+            return json.load(file)
 
 
 # --- What the code of an exercise binds -----------------------------------------------
@@ -174,14 +216,15 @@ def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
         if run_in_kernel(kernel, check) is None:
             problems.append(f"{where}: the check passes without the solution")
         gamed = nb.cells[exercise.check].metadata.get("gamed", {})
-        for how, source in [*gamed.items(), *generated_probes(nb, exercise).items()]:
-            raised = run_in_kernel(kernel, source)
-            if raised is not None:
-                problems.append(f"{where}: the lazy answer ({how}) raised {raised}")
-                continue
-            for kind, test in tests:
-                if run_in_kernel(kernel, test) is None:
-                    problems.append(f"{where}: the {kind} accepts a lazy answer: {how}")
+        probes = [*gamed.items(), *generated_probes(nb, exercise).items()]
+        python = [(kind, python_source(test)) for kind, test in tests]
+        for how, outcome, detail in kernel_results(
+            kernel, "_probe_try({probes!r}, {tests!r}, {path!r})", probes, python
+        ):
+            if outcome == "raised":
+                problems.append(f"{where}: the lazy answer ({how}) raised {detail}")
+            else:
+                problems.append(f"{where}: the {detail} accepts a lazy answer: {how}")
     finally:
         run_in_kernel(kernel, RESTORE_RANDOM_STATE)
     return problems
@@ -202,22 +245,31 @@ with open({path!r}, "w") as _probe_file:
 del _probe_originals, _probe_log, _probe_file"""
 
 
+SEEDS = """\
+import contextlib as _probe_contextlib, io as _probe_io, json as _probe_json
+import os as _probe_os
+_probe_failed, _probe_code = [], compile({tests!r}, "hidden test", "exec")
+for _probe_seed in {probes!r}:
+    _probe_os.environ["GRADE_SEED"] = str(_probe_seed)
+    try:
+        with _probe_contextlib.redirect_stdout(_probe_io.StringIO()):
+            exec(_probe_code, globals())
+    except Exception as _probe_error:
+        _probe_failed.append([_probe_seed, type(_probe_error).__name__, ""])
+    finally:
+        _probe_os.environ.pop("GRADE_SEED", None)
+with open({path!r}, "w") as _probe_file:
+    _probe_json.dump(_probe_failed, _probe_file)"""
+
+
 def seed_problems(kernel, nb, exercise, name: str) -> list[str]:
-    source = nb.cells[exercise.hidden].source
-    problems = []
-    for seed in GRADE_SEEDS:
-        setting = f"import os as _probe_os\n_probe_os.environ['GRADE_SEED'] = '{seed}'"
-        run_in_kernel(kernel, setting)
-        try:
-            raised = run_in_kernel(kernel, source)
-        finally:
-            run_in_kernel(kernel, "_probe_os.environ.pop('GRADE_SEED', None)")
-        if raised is not None:
-            problems.append(
-                f"{name}, exercise {exercise.label!r}: with GRADE_SEED={seed} the "
-                f"hidden test fails on the chapter's own solution ({raised})"
-            )
-    return problems
+    """The hidden test under several grade-time seeds, with the chapter's solution."""
+    source = python_source(nb.cells[exercise.hidden].source)
+    return [
+        f"{name}, exercise {exercise.label!r}: with GRADE_SEED={seed} the hidden test "
+        f"fails on the chapter's own solution ({error})"
+        for seed, error, _ in kernel_results(kernel, SEEDS, list(GRADE_SEEDS), source)
+    ]
 
 
 # --- Where the plugin acts ------------------------------------------------------------
