@@ -121,6 +121,7 @@ def class_of_students(folder, outside, port):
     solution = {c.id: c.source for c in chapter.cells if "solution" in tags(c)}
     exercises = find_exercises(chapter)[0]
     first, second = (chapter.cells[e.solutions[0]].id for e in exercises)
+    gamed = [list(chapter.cells[e.check].metadata["gamed"].values()) for e in exercises]
 
     def solved(**replaced):
         nb = copy.deepcopy(release)
@@ -137,6 +138,11 @@ def class_of_students(folder, outside, port):
         **{
             student: {CHAPTER: solved(**{first: relu, second: last})}
             for student, (relu, last) in LAZY.items()
+        },
+        # The lazy answers the chapter records for its two exercises, in pairs.
+        **{
+            f"lazy-{number}": {CHAPTER: solved(**{first: relu, second: last})}
+            for number, (relu, last) in enumerate(zip(*gamed), start=1)
         },
         # Patches what the checks compare with: only the kernel's own verdict is fooled.
         "erin": {
@@ -163,7 +169,7 @@ def class_of_students(folder, outside, port):
             nbformat.write(nb, folder / student / name)
     os.utime(folder / "alice" / CHAPTER, (1, 1))  # the older of alice's two copies
     (folder / "alice" / "notes.ipynb").write_text("{}")
-    return [e.label for e in exercises]
+    return [e.label for e in exercises], list(zip(*gamed))
 
 
 def snapshot(folder):
@@ -182,7 +188,7 @@ def test_grading_scores_what_each_student_did_and_contains_the_rest(tmp_path):
     listener = socket.create_server(("127.0.0.1", 0))
     listener.setblocking(False)
     port = listener.getsockname()[1]
-    labels = class_of_students(folder, outside, port)
+    labels, lazy_pairs = class_of_students(folder, outside, port)
     before = snapshot(folder)
     # The loop costs the time limit; the limit leaves room for `import torch` in a busy
     # kernel (about 2 s on 2 cores while the other test worker runs).
@@ -201,6 +207,7 @@ def test_grading_scores_what_each_student_did_and_contains_the_rest(tmp_path):
         "erin": ("0", full, "3"),  # the patched comparison fools only her kernel
         "frank": (full, full, "6"),  # every attack failed, so his answer is honest
         "grace": ("0", full, "3"),  # the loop is cut, grading goes on
+        **{f"lazy-{n}": ("0", "0", "0") for n in range(1, len(lazy_pairs) + 1)},
     }, messages
     assert {r["maximum"] for r in rows.values()} == {"6"}
     assert rows["alice"]["seed"] == str(grading.student_seed(7, "alice"))
