@@ -11,7 +11,8 @@ its own is needed. In nbval's kernel, at the places where they matter:
   both fail. The probes are the gamed answers recorded in the check cell's metadata
   ("gamed": {how: source}) and those generated from the code (generated_probes): `None`;
   every name the check and the hidden test bind, reached as a global or in the caller's
-  frames; every helper they define, called; and each gamed answer again with PyTorch's
+  frames; every helper they define, called; the chapter's solution after zeroing every
+  tensor of its arguments in place; and each gamed answer again with PyTorch's
   functions put back from aliases taken before the check ran.
 - Around the check and the hidden test, as nbval runs them with the chapter's solution:
   the answers are recorded (tools/answers.py) and the check is run again in this process
@@ -93,6 +94,25 @@ def _probe_restore():
                     setattr(module, key, value)
                 except (AttributeError, TypeError):
                     pass
+
+
+def _probe_zero(value, depth=0):
+    # Every tensor an argument holds, zeroed in place: a check that draws its
+    # reference from the objects it handed over would agree with anything then.
+    if depth > 5:
+        return
+    with _probe_t.no_grad():
+        if isinstance(value, _probe_t.Tensor):
+            value.zero_()
+        elif isinstance(value, _probe_t.nn.Module):
+            for tensor in [*value.parameters(), *value.buffers()]:
+                tensor.zero_()
+        elif isinstance(value, list | tuple):
+            for item in value:
+                _probe_zero(item, depth + 1)
+        elif isinstance(value, dict):
+            for item in value.values():
+                _probe_zero(item, depth + 1)
 
 
 def _probe_try(probes, tests, path):
@@ -183,6 +203,12 @@ def generated_probes(nb, exercise) -> dict[str, str]:
             lazy[f"{function} calls the check's {name}"] = (
                 head + f"_probe_reach({name!r})(*args, **kwargs)"
             )
+        lazy[f"{function} zeroes its arguments in place, then answers"] = (
+            f"{solution}\n\n\n_probe_honest = {function}\n\n\n"
+            f"def {function}(*args, **kwargs):\n"
+            "    _probe_zero(args)\n    _probe_zero(kwargs)\n"
+            "    return _probe_honest(*args, **kwargs)"
+        )
     for how, source in nb.cells[exercise.check].metadata.get("gamed", {}).items():
         wrappers = "\n".join(
             f"_probe_lazy_{f} = {f}\n\n\ndef {f}(*args, **kwargs):\n"
