@@ -97,22 +97,23 @@ def _probe_restore():
 
 
 def _probe_zero(value, depth=0):
-    # Every tensor an argument holds, zeroed in place: a check that draws its
-    # reference from the objects it handed over would agree with anything then.
+    # Every tensor an argument holds, zeroed in place (how many): a check that draws
+    # its reference from the objects it handed over would agree with anything then.
     if depth > 5:
-        return
+        return 0
     with _probe_t.no_grad():
         if isinstance(value, _probe_t.Tensor):
             value.zero_()
-        elif isinstance(value, _probe_t.nn.Module):
-            for tensor in [*value.parameters(), *value.buffers()]:
+            return 1
+        if isinstance(value, _probe_t.nn.Module):
+            tensors = [*value.parameters(), *value.buffers()]
+            for tensor in tensors:
                 tensor.zero_()
-        elif isinstance(value, list | tuple):
-            for item in value:
-                _probe_zero(item, depth + 1)
-        elif isinstance(value, dict):
-            for item in value.values():
-                _probe_zero(item, depth + 1)
+            return len(tensors)
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(value, list | tuple | dict):
+            return sum(_probe_zero(item, depth + 1) for item in items)
+    return 0
 
 
 def _probe_try(probes, tests, path):
@@ -206,7 +207,8 @@ def generated_probes(nb, exercise) -> dict[str, str]:
         lazy[f"{function} zeroes its arguments in place, then answers"] = (
             f"{solution}\n\n\n_probe_honest = {function}\n\n\n"
             f"def {function}(*args, **kwargs):\n"
-            "    _probe_zero(args)\n    _probe_zero(kwargs)\n"
+            "    if not _probe_zero(args) + _probe_zero(kwargs):\n"
+            "        raise TypeError('no tensor to zero: this probe proves nothing')\n"
             "    return _probe_honest(*args, **kwargs)"
         )
     for how, source in nb.cells[exercise.check].metadata.get("gamed", {}).items():
