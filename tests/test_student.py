@@ -215,6 +215,18 @@ def test_guard_the_probes_catch_every_lazy_exercise(kernel, monkeypatch):
         in probe(leaky_helper)
     )
 
+    # The reference is computed from the tensor the answer was given, which the answer
+    # can change in place.
+    in_place = exercise_notebook(
+        solution,
+        "import torch\n\n\ndef check(seed):\n    x = torch.ones(3) * seed\n"
+        "    mine = double(x)\n    assert torch.equal(mine, 2 * x)\n\n\ncheck(5)",
+    )
+    assert (
+        f"{where}: the check accepts a lazy answer: double zeroes its arguments in "
+        "place, then answers"
+    ) in probe(in_place)
+
     broken = exercise_notebook(
         solution, sound_check, gamed={"a typo": "def double(x):\n    return x +"}
     )
