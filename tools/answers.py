@@ -228,23 +228,35 @@ def _apply_state(value, state) -> None:
 # --- Recording in the student's kernel, replaying in the grader -----------------------
 
 
+_calls_under_way: dict[int, int] = {}  # id(log) -> answer calls now running
+
+
 def record(name: str, function, log: list):
-    """function, logging each call's arguments' digest, result and changes to log."""
+    """function, logging each call's arguments' digest, result and changes to log.
+
+    Only the outermost call is logged: when one answer function calls another (or
+    itself), the replay gives back the outer result and never makes the inner calls.
+    """
 
     @functools.wraps(function)
     def recorded(*args, **kwargs):
+        if _calls_under_way.get(id(log), 0):
+            return function(*args, **kwargs)
         # Unseen by the check's guards and counters (TorchFunctionMode), which
         # watch the student's code only.
         with torch._C.DisableTorchFunction():
             before = digest(args, kwargs)
         entry = {"function": name, "digest": before}
         log.append(entry)
+        _calls_under_way[id(log)] = 1
         try:
             result = function(*args, **kwargs)
         except BaseException as error:
             entry["raised"] = type(error).__name__
             entry["message"] = str(error)[:1000]
             raise
+        finally:
+            _calls_under_way[id(log)] = 0
         with torch._C.DisableTorchFunction():
             entry["result"] = encode(result)
             if digest(args, kwargs) != before:
