@@ -11,7 +11,8 @@ cores the seconds were measured.
 Reading minutes are an estimate, the same for every chapter so that chapters compare:
 the words of the markdown cells at 120 a minute (technical prose with equations, read
 closely), plus the lines of code shown on the page at 10 a minute (read and run).
-Collapsed cells (hide-input), solutions and hidden checks do not count.
+Collapsed cells (hide-input), solutions, checks (a student runs a check and reads its
+message, not its code) and hidden checks do not count.
 """
 
 import math
@@ -28,7 +29,10 @@ from book import execute_in_empty_folder
 
 WORDS_PER_MINUTE = 120
 CODE_LINES_PER_MINUTE = 10
-NOT_READ = {"hide-input", "remove-cell", "remove-input", "solution", "hidden-check"}
+NOT_READ = {
+    *("hide-input", "remove-cell", "remove-input"),
+    *("solution", "check", "hidden-check"),
+}
 
 
 def reading_minutes(nb) -> int:
