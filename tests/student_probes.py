@@ -11,9 +11,10 @@ its own is needed. In nbval's kernel, at the places where they matter:
   both fail. The probes are the gamed answers recorded in the check cell's metadata
   ("gamed": {how: source}) and those generated from the code (generated_probes): `None`;
   every name the check and the hidden test bind, reached as a global or in the caller's
-  frames; every helper they define, called; the chapter's solution after zeroing every
-  tensor of its arguments in place; and each gamed answer again with PyTorch's
-  functions put back from aliases taken before the check ran.
+  frames; every helper they define, called; and each gamed answer again with PyTorch's
+  functions put back from aliases taken before the check ran. And the chapter's
+  solution, zeroing afterwards every tensor it was given: the tests must still accept
+  it, or they compare with objects a lazy answer could change.
 - Around the check and the hidden test, as nbval runs them with the chapter's solution:
   the answers are recorded (tools/answers.py) and the check is run again in this process
   from the record alone, as `make grade` judges a student's; it must pass there too.
@@ -116,6 +117,67 @@ def _probe_zero(value, depth=0):
     return 0
 
 
+def _probe_clone(value, depth=0):
+    if isinstance(value, _probe_t.Tensor):
+        return value.detach().clone()
+    if depth < 5 and isinstance(value, list | tuple):
+        return type(value)(_probe_clone(v, depth + 1) for v in value)
+    if depth < 5 and isinstance(value, dict):
+        return {k: _probe_clone(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _probe_tensors(value, depth=0):
+    if isinstance(value, _probe_t.Tensor):
+        return [value.detach().clone()]
+    if isinstance(value, _probe_t.nn.Module):
+        return [t.detach().clone() for t in [*value.parameters(), *value.buffers()]]
+    if depth < 5 and isinstance(value, list | tuple | dict):
+        items = value.values() if isinstance(value, dict) else value
+        return [t for item in items for t in _probe_tensors(item, depth + 1)]
+    return []
+
+
+class _ProbeNotApplicable(Exception):
+    pass
+
+
+def _probe_then_zero(answer):
+    # The chapter's answer, after which every tensor it was given is zeroed: a check
+    # that draws its reference afresh still accepts it.
+    def changed_after(*args, **kwargs):
+        before = _probe_tensors([args, kwargs])
+        result = _probe_clone(answer(*args, **kwargs))
+        after = _probe_tensors([args, kwargs])
+        pairs = zip(after, before)
+        same = [a.shape == b.shape and _probe_t.equal(a, b) for a, b in pairs]
+        if not before or not all(same):
+            raise _ProbeNotApplicable  # it changes its arguments itself, or has none
+        _probe_zero([args, kwargs])
+        return result
+
+    return changed_after
+
+
+def _probe_try_sound(probes, tests, path):
+    # Each answer, which the tests must accept (or find not applicable).
+    import contextlib, io, json
+    compiled = [(kind, compile(source, kind, "exec")) for kind, source in tests]
+    found = []
+    for how, source in probes:
+        exec(compile(source, how, "exec"), globals())
+        for kind, code in compiled:
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(code, globals())
+            except _ProbeNotApplicable:
+                continue
+            except Exception as error:
+                found.append([how, kind, f"{type(error).__name__}: {error}"[:300]])
+    with open(path, "w") as file:
+        json.dump(found, file)
+
+
 def _probe_try(probes, tests, path):
     # Each lazy answer, then each test: what was accepted, in one request (fast).
     import contextlib, io, json
@@ -204,13 +266,6 @@ def generated_probes(nb, exercise) -> dict[str, str]:
             lazy[f"{function} calls the check's {name}"] = (
                 head + f"_probe_reach({name!r})(*args, **kwargs)"
             )
-        lazy[f"{function} zeroes its arguments in place, then answers"] = (
-            f"{solution}\n\n\n_probe_honest = {function}\n\n\n"
-            f"def {function}(*args, **kwargs):\n"
-            "    if not _probe_zero(args) + _probe_zero(kwargs):\n"
-            "        raise TypeError('no tensor to zero: this probe proves nothing')\n"
-            "    return _probe_honest(*args, **kwargs)"
-        )
     for how, source in nb.cells[exercise.check].metadata.get("gamed", {}).items():
         wrappers = "\n".join(
             f"_probe_lazy_{f} = {f}\n\n\ndef {f}(*args, **kwargs):\n"
@@ -221,6 +276,21 @@ def generated_probes(nb, exercise) -> dict[str, str]:
             f"{solution}\n\n{source}\n\n{wrappers}"
         )
     return lazy
+
+
+def sound_probes(nb, exercise) -> dict[str, str]:
+    """The chapter's solution, each answer function in turn changing afterwards every
+    tensor it was given: {how: source}. The check and the hidden test must accept each,
+    or they compare with objects the answer could have changed (a lazy answer zeroes
+    the weights it is given, returns zeros, and matches a reference computed from
+    them)."""
+    solution = "\n\n".join(nb.cells[i].source for i in exercise.solutions)
+    return {
+        f"{function} zeroes what it was given after answering": (
+            f"{solution}\n\n\n{function} = _probe_then_zero({function})"
+        )
+        for function in answer_functions(nb, exercise)
+    }
 
 
 def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
@@ -253,6 +323,26 @@ def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
                 problems.append(f"{where}: the lazy answer ({how}) raised {detail}")
             else:
                 problems.append(f"{where}: the {detail} accepts a lazy answer: {how}")
+        # A check may instead refuse any answer that changes its arguments (metadata
+        # "refuses_changed_inputs": why); then it must refuse these.
+        refuses = nb.cells[exercise.check].metadata.get("refuses_changed_inputs")
+        sound = sound_probes(nb, exercise)
+        rejected = kernel_results(
+            kernel,
+            "_probe_try_sound({probes!r}, {tests!r}, {path!r})",
+            list(sound.items()),
+            python,
+        )
+        for how, kind, error in [] if refuses else rejected:
+            problems.append(
+                f"{where}: the {kind} compares with what the answer was given, which "
+                f"the answer can change ({how}: {error}); draw it again"
+            )
+        if refuses and len(rejected) < len(sound) * len(tests):
+            problems.append(
+                f"{where}: its check says it refuses an answer that changes its "
+                "arguments, and a test accepted one"
+            )
     finally:
         run_in_kernel(kernel, RESTORE_RANDOM_STATE)
     return problems

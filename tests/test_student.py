@@ -222,10 +222,11 @@ def test_guard_the_probes_catch_every_lazy_exercise(kernel, monkeypatch):
         "import torch\n\n\ndef check(seed):\n    x = torch.ones(3) * seed\n"
         "    mine = double(x)\n    assert torch.equal(mine, 2 * x)\n\n\ncheck(5)",
     )
-    assert (
-        f"{where}: the check accepts a lazy answer: double zeroes its arguments in "
-        "place, then answers"
-    ) in probe(in_place)
+    problems = probe(in_place)
+    assert len(problems) == 1 and problems[0].startswith(
+        f"{where}: the check compares with what the answer was given, which the "
+        "answer can change (double zeroes what it was given after answering"
+    ), problems
 
     broken = exercise_notebook(
         solution, sound_check, gamed={"a typo": "def double(x):\n    return x +"}

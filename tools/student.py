@@ -84,8 +84,10 @@ class StudentPreprocessor(Preprocessor):
         owner = {i: e for e in exercises for i in e.solutions}
         grading = grading_cells(nb)
         for index, cell in enumerate(nb.cells):
-            # Gamed answers are for the tests (tests/student_probes.py), not students.
+            # Gamed answers and what the probes expect are for the tests
+            # (tests/student_probes.py), not students.
             cell.metadata.pop("gamed", None)
+            cell.metadata.pop("refuses_changed_inputs", None)
             if cell.cell_type == "code" and "solution" in tags(cell):
                 cell.source = stub_source(cell, owner.get(index))
             elif cell.cell_type == "code" and "hidden-check" in tags(cell):
