@@ -138,6 +138,15 @@ def _probe_tensors(value, depth=0):
     return []
 
 
+def _probe_flat(value, depth=0):
+    if isinstance(value, _probe_t.Tensor):
+        return [value]
+    if depth < 5 and isinstance(value, list | tuple | dict):
+        items = value.values() if isinstance(value, dict) else value
+        return [t for item in items for t in _probe_flat(item, depth + 1)]
+    return []
+
+
 class _ProbeNotApplicable(Exception):
     pass
 
@@ -147,7 +156,10 @@ def _probe_then_zero(answer):
     # that draws its reference afresh still accepts it.
     def changed_after(*args, **kwargs):
         before = _probe_tensors([args, kwargs])
-        result = _probe_clone(answer(*args, **kwargs))
+        result = answer(*args, **kwargs)
+        if any(getattr(t, "requires_grad", False) for t in _probe_flat(result)):
+            raise _ProbeNotApplicable  # its graph reads the arguments: keep them
+        result = _probe_clone(result)
         after = _probe_tensors([args, kwargs])
         pairs = zip(after, before)
         same = [a.shape == b.shape and _probe_t.equal(a, b) for a, b in pairs]
