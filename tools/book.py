@@ -78,11 +78,6 @@ def colab_url(relative_path: str) -> str:
     return f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/{relative_path}"
 
 
-def github_url(relative_path: str) -> str:
-    owner_and_name, branch = repository()
-    return f"https://github.com/{owner_and_name}/blob/{branch}/{relative_path}"
-
-
 def execute_in_empty_folder(
     nb, allow_errors: bool = False, env: dict | None = None
 ) -> float:
