@@ -100,6 +100,9 @@ def execute_in_empty_folder(
             store_widget_state=False,
             # Per-cell timestamps would change every saved notebook on every refresh.
             record_timing=False,
+            # One output per stream in a cell, as nbval compares them: the kernel may
+            # send one print in one piece on one run and in two on the next.
+            coalesce_streams=True,
         )
         client.execute(env={**os.environ, **(env or {})})
     return time.perf_counter() - start
