@@ -43,8 +43,10 @@ book: $(STAMP) ## Build the website into _build/html (from the committed outputs
 	rm -rf _build/html _build/.doctrees  # no page of a renamed or removed chapter may survive
 	$(BIN)/jupyter-book build . --all -n -W --keep-going
 
+# tools/without_solutions.py builds a copy of the book's sources, which has no tools/ for
+# _config.yml's Sphinx extension (tools/sphinx-extensions/): PYTHONPATH names it instead.
 book-without-solutions: $(STAMP) ## The website without exercise solutions, for a course: _build/without-solutions/html
-	$(BIN)/python tools/without_solutions.py
+	PYTHONPATH=$(CURDIR)/tools/sphinx-extensions $(BIN)/python tools/without_solutions.py
 
 lint: $(STAMP) ## Check the Python of notebooks, tests and tools with ruff (ruff.toml)
 	$(BIN)/ruff check notebooks tests tools
