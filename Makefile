@@ -13,6 +13,13 @@ JOBS    ?= 2
 NB      ?= notebooks/*.ipynb
 # Options for tools/bench.py, e.g. make bench ARGS="--threads 2" (make bench ARGS=--help lists them)
 ARGS    ?=
+# What the website is built from: a change to any of these, or to the pinned packages, builds it
+# again. A folder counts too: its time changes when a file in it is added, removed or renamed.
+BOOK_SOURCES := _config.yml _toc.yml $(shell find chapters notebooks assets tools/sphinx-extensions)
+# Touched once a strict build has succeeded (a build by hand leaves it alone), so that make test
+# reuses a site that make book built from the same sources.
+SITE_BUILT   := _build/html/.built-strictly
+COURSE_BUILT := _build/without-solutions/html/.built-strictly
 
 # The notebook kernel and every tool must come from the project's venv.
 export PATH := $(BIN):$(PATH)
@@ -39,18 +46,26 @@ venv: $(STAMP) $(KERNEL) ## Create .venv from requirements.txt (other targets do
 refresh: $(KERNEL) ## Re-execute notebooks top to bottom in a fresh kernel and save their outputs
 	$(BIN)/python tools/refresh.py $(NB)
 
-book: $(STAMP) ## Build the website into _build/html (from the committed outputs; warnings are errors)
+book: $(SITE_BUILT) ## Build the website into _build/html (from the committed outputs; warnings are errors)
+
+$(SITE_BUILT): $(STAMP) $(BOOK_SOURCES)
 	rm -rf _build/html _build/.doctrees  # no page of a renamed or removed chapter may survive
 	$(BIN)/jupyter-book build . --all -n -W --keep-going
+	touch $@
 
-book-without-solutions: $(STAMP) ## The website without exercise solutions, for a course: _build/without-solutions/html
-	$(BIN)/python tools/without_solutions.py
+book-without-solutions: $(COURSE_BUILT) ## The website without exercise solutions, for a course: _build/without-solutions/html
+
+# tools/without_solutions.py builds a copy of the book's sources, which has no tools/ for
+# _config.yml's Sphinx extension (tools/sphinx-extensions/): PYTHONPATH names it instead.
+$(COURSE_BUILT): $(STAMP) $(BOOK_SOURCES) tools/without_solutions.py tools/student.py tools/exercises.py tools/book.py
+	PYTHONPATH=$(CURDIR)/tools/sphinx-extensions $(BIN)/python tools/without_solutions.py
+	touch $@
 
 lint: $(STAMP) ## Check the Python of notebooks, tests and tools with ruff (ruff.toml)
 	$(BIN)/ruff check notebooks tests tools
 
 test: $(KERNEL) lint ## Lint, strict book builds (with and without solutions), strict nbval, all tests
-	$(MAKE) --no-print-directory -j2 -O book book-without-solutions  # one core each
+	$(MAKE) --no-print-directory -j2 -O book book-without-solutions  # built only if out of date
 	$(BIN)/python -m pytest -n $(JOBS)
 
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)

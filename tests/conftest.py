@@ -17,12 +17,10 @@ from xdist.scheduler import LoadScopeScheduling
 import site_browser
 from book import standalone_kernel
 
-pytest_plugins = ["notebook_budget", "student_probes", "book_assets"]
+pytest_plugins = ["notebook_budget", "student_probes", "book_assets", "pytester"]
 
 # Test files whose tests share one browser (the fixtures below) and so run together.
 BROWSER_FILES = ("test_browser.py", "test_explorer.py")
-# Test files whose tests share one run of notebooks (a module fixture): one unit each.
-SHARED_RUN_FILES = ("test_guards.py",)
 
 
 def pytest_configure(config):
@@ -37,7 +35,7 @@ def rank(item) -> int:
     if item.path.name in BROWSER_FILES:
         return 0  # the longest unit: start it at once
     if "executes" in item.keywords:
-        return 1  # grading, the guards' shared run: long units of their own
+        return 1  # grading, the guards: long units of their own
     if item.path.suffix == ".ipynb":
         return 2  # many units of a few seconds each fill in the rest
     return 3
@@ -48,8 +46,7 @@ def pytest_collection_modifyitems(items):
 
 
 class BookScheduling(LoadScopeScheduling):
-    """Units of work: one per notebook, one for all browser tests, one per file that
-    shares a run of notebooks, one per other test.
+    """Units of work: one per notebook, one for all browser tests, one per other test.
 
     (xdist's own --dist loadgroup would do this with marks, but with pytest 9 its
     renaming of node ids has no effect.)
@@ -61,8 +58,6 @@ class BookScheduling(LoadScopeScheduling):
             return path
         if path.endswith(BROWSER_FILES):
             return "browser"
-        if path.endswith(SHARED_RUN_FILES):
-            return path
         return nodeid
 
 

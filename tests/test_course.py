@@ -5,10 +5,10 @@ exercise that is not in the book; these tests say more precisely what is wrong, 
 check what Sphinx cannot: that the objectives cover every chapter and each is assessed
 by exercises or quiz questions that exist; that the session plan adds up, keeps class
 time within 90 minutes, reads each chapter for the minutes `make timings` computes, and
-places every exercise of the book once; that the Colab links to the student notebooks
-use the repository named in _config.yml and reach a file that exists; and that the
-timings table has every chapter. Each check is a function returning its problems, so
-the guards at the end can show that it fails when it should.
+places every exercise of the book once; that the Colab links to the student notebooks,
+as the built guide shows them, use the repository named in _config.yml and reach a file
+that exists; and that the timings table has every chapter. Each check is a function
+returning its problems, so the guards at the end can show that it fails when it should.
 """
 
 import functools
@@ -18,13 +18,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book import ROOT, repository
+from book import ROOT, SITE, repository
 from exercises import find_exercises
 from notebook_checks import QUIZ_HEADING, QUIZ_QUESTION
 from student import chapters
 from timings import reading_minutes
 
 GUIDE = ROOT / "chapters" / "instructor-guide.md"
+# The guide as make book builds it: its {colab} links made from _config.yml.
+BUILT_GUIDE = SITE / "chapters" / "instructor-guide.html"
 OBJECTIVES = ROOT / "chapters" / "learning-objectives.md"
 # {doc}`target` or {doc}`text <target>`
 DOC_LINK = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`<>]+)>?`")
@@ -248,8 +250,14 @@ def test_every_objective_links_a_chapter_and_every_chapter_has_one():
     assert not problems, "\n".join(problems)
 
 
+def built_guide() -> str:
+    if not BUILT_GUIDE.exists():
+        pytest.fail(f"no {BUILT_GUIDE}: run make book first")
+    return BUILT_GUIDE.read_text()
+
+
 def test_colab_links_use_the_configured_repository_and_exist():
-    problems = colab_problems(GUIDE.read_text(), *repository(), CHAPTER_NAMES)
+    problems = colab_problems(built_guide(), *repository(), CHAPTER_NAMES)
     assert not problems, "\n".join(problems)
 
 
@@ -274,7 +282,7 @@ def test_every_objective_is_assessed_by_exercises_or_quiz_questions():
 
 def test_guard_a_fork_or_a_missing_student_notebook_is_caught():
     owner_and_name, branch = repository()
-    text = GUIDE.read_text()
+    text = built_guide()
     assert any(
         "does not start with" in p
         for p in colab_problems(text, "someone/fork", branch, CHAPTER_NAMES)

@@ -8,8 +8,6 @@ notices and says where.
 import copy
 import os
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -35,12 +33,6 @@ def _first_digit_output(nb):
     raise AssertionError("the sample notebook has no printed tensor to tamper with")
 
 
-# Strict nbval as pytest.ini runs it, with the plugins that tests/conftest.py loads.
-STRICT_NBVAL = [
-    *["-p", "no:cacheprovider", "-p", "no:xdist", "-o", "addopts=", "--nbval"],
-    *["-p", "notebook_budget", "-p", "student_probes", "-rf"],
-    *("--nbval-sanitize-with", str(ROOT / "tests" / "sanitize.cfg")),
-]
 # Mistakes a reader (or an editor of the book) could make in a chapter's hand
 # computation. Each must make the chapter fail, because a cell after it asserts the
 # result against PyTorch.
@@ -56,42 +48,37 @@ WRONG_IMPLEMENTATIONS = {
         "h_bwd_by_step[T - 1 - t] = h",
     ),
 }
+# pytester runs strict nbval in this process with a home folder of its own; the kernels
+# keep the real one, where matplotlib's font cache already is.
+HOME = os.environ.get("HOME", "")
 
 
-def run_strict_nbval(folder, kernel=KERNEL_NAME, env=None):
-    """Strict nbval on the notebooks of a folder, as make test runs it.
+def run_strict_nbval(pytester, monkeypatch, kernel=KERNEL_NAME) -> dict[str, str]:
+    """Strict nbval, as make test runs it, on the notebooks in pytester's folder.
 
-    Returns (exit code, {notebook: its part of the report}). kernel=None: nbval's
+    Returns {test id: its report} for every test that failed. kernel=None: nbval's
     default kernel, started in the notebook's own folder.
     """
+    monkeypatch.setenv("HOME", HOME)
+    pytester.makeini("[pytest]")  # not the repository's pytest.ini
     kernel_option = (
         ["--nbval-current-env"] if kernel is None else ["--nbval-kernel-name", kernel]
     )
-    plugins = os.pathsep.join([str(ROOT / "tools"), str(ROOT / "tests")])
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", *STRICT_NBVAL, *kernel_option]
-        + ["--rootdir", str(folder), str(folder)],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": plugins, **(env or {})},
+    result = pytester.inline_run(
+        *["-p", "no:cacheprovider", "-p", "no:xdist", "--nbval", *kernel_option],
+        *["-p", "notebook_budget", "-p", "student_probes"],
+        f"--nbval-sanitize-with={ROOT / 'tests' / 'sanitize.cfg'}",
     )
-    report = result.stdout + result.stderr
-    # pytest heads each failure "____ name.ipynb::Cell N ____" and lists it at the end
-    # as "FAILED name.ipynb::Cell N - ...": both go to that notebook's part.
-    parts = {}
-    pieces = re.split(
-        r"^_{3,} (\S+?\.ipynb)::(Cell \d+) _{3,}$", report, flags=re.MULTILINE
+    return {report.nodeid: report.longreprtext for report in result.getfailures()}
+
+
+def failure(failures: dict[str, str], notebook: str) -> str:
+    """The reports of the failed cells of one notebook, in one text."""
+    return "\n".join(
+        f"{test}\n{text}"
+        for test, text in failures.items()
+        if test.startswith(notebook + "::")
     )
-    for name, cell, text in zip(pieces[1::3], pieces[2::3], pieces[3::3]):
-        parts[name] = parts.get(name, "") + f"{cell}\n{text}"
-    for name, cell in re.findall(
-        r"^FAILED (\S+?\.ipynb)::(Cell \d+)", report, re.MULTILINE
-    ):
-        parts[name] = parts.get(name, "") + f"FAILED {cell}\n"
-    return result.returncode, parts
 
 
 def up_to_the_check(nb, index):
@@ -121,23 +108,59 @@ def sibling_notebook(folder):
     nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "00-sibling.ipynb")
 
 
-def tampered_digit(folder):
-    """Chapter 1 with one digit of a printed tensor changed; what to look for."""
+@pytest.mark.executes
+def test_strict_nbval_fails_on_one_changed_digit(pytester, monkeypatch):
     nb, _ = read_notebook(SAMPLE)
     index, output = _first_digit_output(nb)
     match = re.search(r"\d(?=\d*\])|\d", output.text)
-    stored_line = output.text[: match.end()].splitlines()[-1]
+    stored_line = output.text[: match.end()].splitlines()[-1].strip()
     changed = str((int(output.text[match.start()]) + 1) % 10)
     output.text = output.text[: match.start()] + changed + output.text[match.end() :]
-    tampered_line = output.text[: match.end()].splitlines()[-1]
+    tampered_line = output.text[: match.end()].splitlines()[-1].strip()
     cell = f"Cell {sum(1 for c in nb.cells[:index] if c.cell_type == 'code')}"
     nb.cells = nb.cells[: index + 1]  # nothing after the tampered cell is needed
-    nbformat.write(nb, folder / "01-digit.ipynb")
-    return cell, stored_line.strip(), tampered_line.strip()
+    nbformat.write(nb, pytester.path / "01-digit.ipynb")
+    failures = run_strict_nbval(pytester, monkeypatch)
+    report = failures.get(f"01-digit.ipynb::{cell}", "")
+    assert report, f"nbval passed a changed output; failures: {failures}"
+    # nbval shows the stored line (-) against what the code computes now (+).
+    assert "Cell outputs differ" in report, report[-2000:]
+    assert stored_line in report and tampered_line in report, report[-2000:]
 
 
-def gamed_answer(folder):
-    """Chapter 1 whose first check lists the solution itself as a gamed answer."""
+@pytest.mark.executes
+def test_a_notebook_that_reads_a_sibling_file_fails(pytester, monkeypatch):
+    """The kernel of strict nbval runs alone in an empty folder: what works beside the
+    repository fails.
+
+    The same notebook passes with nbval's default kernel, which starts in the notebook's
+    folder, so it is the standalone kernel that catches it.
+    """
+    sibling_notebook(pytester.path)
+    beside = run_strict_nbval(pytester, monkeypatch, kernel=None)
+    assert not beside, f"the sibling notebook should pass beside its files: {beside}"
+    report = failure(run_strict_nbval(pytester, monkeypatch), "00-sibling.ipynb")
+    assert "FileNotFoundError" in report, report[-3000:]
+    assert "ModuleNotFoundError" in report, report[-3000:]
+
+
+@pytest.mark.executes
+def test_a_notebook_over_its_time_budget_fails(pytester, monkeypatch):
+    slow = nbformat.v4.new_code_cell("import time\ntime.sleep(0.05)", execution_count=1)
+    notebook = nbformat.v4.new_notebook(cells=[slow])
+    nbformat.write(notebook, pytester.path / "00-slow.ipynb")
+    monkeypatch.setenv("BOOK_SECONDS_PER_NOTEBOOK", "0.01")
+    report = run_strict_nbval(pytester, monkeypatch).get("00-slow.ipynb::Cell 0", "")
+    over = (
+        r"00-slow.ipynb: its cells ran for 0\.\d+ s in all, over the budget of 0.01 s"
+    )
+    assert re.search(over, report), f"a notebook over its budget passed: {report}"
+
+
+@pytest.mark.executes
+def test_a_gamed_answer_fails_the_chapter(pytester, monkeypatch):
+    """The student probes run inside strict nbval: a chapter whose check accepts a
+    gamed answer fails, though its own outputs are unchanged."""
     nb, _ = read_notebook(SAMPLE)
     tagged = [
         i for i, c in enumerate(nb.cells) if "check" in c.metadata.get("tags", [])
@@ -145,88 +168,24 @@ def gamed_answer(folder):
     solution = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
     nb.cells[tagged[0]].metadata["gamed"] = {"the solution itself": solution.source}
     nb.cells = nb.cells[: tagged[0] + 1]
-    nbformat.write(nb, folder / "01-gamed.ipynb")
-
-
-@pytest.fixture(scope="module")
-def broken(tmp_path_factory):
-    """One strict nbval run over every broken notebook the guards below need.
-
-    Each guard reads its own notebook's part of the report. The run also has a time
-    budget of 0.01 s, so every notebook's last cell fails for that too: the guards look
-    for their own failure, never only for some failure.
-    """
-    folder = tmp_path_factory.mktemp("broken")
-    sibling_notebook(folder)
-    digit = tampered_digit(folder)
-    gamed_answer(folder)
-    slow = nbformat.v4.new_code_cell("import time\ntime.sleep(0.05)", execution_count=1)
-    nbformat.write(nbformat.v4.new_notebook(cells=[slow]), folder / "00-slow.ipynb")
-    for name, right, wrong in WRONG_IMPLEMENTATIONS.values():
-        nb, _ = read_notebook(ROOT / "notebooks" / name)
-        found = [i for i, c in enumerate(nb.cells) if right in c.source]
-        assert found, f"{name} no longer contains {right!r}: update this guard"
-        nb.cells[found[0]].source = nb.cells[found[0]].source.replace(right, wrong)
-        nbformat.write(up_to_the_check(nb, found[0] + 1), folder / name)
-    _, parts = run_strict_nbval(folder, env={"BOOK_SECONDS_PER_NOTEBOOK": "0.01"})
-    # The sibling notebook alone, with nbval's default kernel and the real budget.
-    alone = tmp_path_factory.mktemp("sibling")
-    sibling_notebook(alone)
-    returncode, beside = run_strict_nbval(alone, kernel=None)
-    return {"parts": parts, "digit": digit, "beside": (returncode, beside)}
-
-
-@pytest.mark.executes
-def test_strict_nbval_fails_on_one_changed_digit(broken):
-    cell, stored_line, tampered_line = broken["digit"]
-    part = broken["parts"].get("01-digit.ipynb", "")
-    assert f"FAILED {cell}" in part, "nbval passed a changed output\n" + part[-2000:]
-    # nbval shows the stored line (-) against what the code computes now (+).
-    assert "Cell outputs differ" in part, part[-2000:]
-    assert stored_line in part and tampered_line in part, part[-2000:]
-
-
-@pytest.mark.executes
-def test_a_notebook_that_reads_a_sibling_file_fails(broken):
-    """The kernel of strict nbval runs alone in an empty folder: what works beside the
-    repository fails.
-
-    The same notebook passes with nbval's default kernel, which starts in the notebook's
-    folder, so it is the standalone kernel that catches it.
-    """
-    returncode, beside = broken["beside"]
-    assert returncode == 0, (
-        f"the sibling notebook should pass beside its files: {beside}"
-    )
-    part = broken["parts"].get("00-sibling.ipynb", "")
-    assert "FileNotFoundError" in part and "ModuleNotFoundError" in part, part[-3000:]
-
-
-@pytest.mark.executes
-def test_a_notebook_over_its_time_budget_fails(broken):
-    part = broken["parts"].get("00-slow.ipynb", "")
-    over = (
-        r"00-slow.ipynb: its cells ran for 0\.\d+ s in all, over the budget of 0.01 s"
-    )
-    assert re.search(over, part), "a notebook over its budget passed\n" + part[-2000:]
-
-
-@pytest.mark.executes
-def test_a_gamed_answer_fails_the_chapter(broken):
-    """The student probes run inside strict nbval: a chapter whose check accepts a
-    gamed answer fails, though its own outputs are unchanged."""
-    part = broken["parts"].get("01-gamed.ipynb", "")
+    nbformat.write(nb, pytester.path / "01-gamed.ipynb")
+    report = failure(run_strict_nbval(pytester, monkeypatch), "01-gamed.ipynb")
     accepted = "the check accepts a gamed answer: the solution itself"
-    assert accepted in part, "a check accepting a gamed answer passed\n" + part[-2000:]
+    assert accepted in report, f"a check accepting a gamed answer passed: {report}"
 
 
 @pytest.mark.executes
 @pytest.mark.parametrize("mistake", WRONG_IMPLEMENTATIONS)
-def test_a_wrong_implementation_fails_its_chapter(broken, mistake):
-    name = WRONG_IMPLEMENTATIONS[mistake][0]
-    part = broken["parts"].get(name, "")
-    failed = "AssertionError" in part or "Mismatched elements" in part
-    assert failed, f"{name} still passes with the mistake: {mistake}\n{part[-2000:]}"
+def test_a_wrong_implementation_fails_its_chapter(pytester, monkeypatch, mistake):
+    name, right, wrong = WRONG_IMPLEMENTATIONS[mistake]
+    nb, _ = read_notebook(ROOT / "notebooks" / name)
+    found = [i for i, c in enumerate(nb.cells) if right in c.source]
+    assert found, f"{name} no longer contains {right!r}: update this guard"
+    nb.cells[found[0]].source = nb.cells[found[0]].source.replace(right, wrong)
+    nbformat.write(up_to_the_check(nb, found[0] + 1), pytester.path / name)
+    report = failure(run_strict_nbval(pytester, monkeypatch), name)
+    failed = "AssertionError" in report or "Mismatched elements" in report
+    assert failed, f"{name} still passes with the mistake: {mistake}\n{report[-2000:]}"
 
 
 def test_cleared_outputs_are_caught():

@@ -1,8 +1,8 @@
 """The project's own notebook tests: what strict nbval cannot see.
 
-Strict nbval itself runs every chapter alone in an empty folder, within the time budget
-per notebook (tests/conftest.py); tests/test_guards.py shows that both guarantees can
-fail.
+Strict nbval itself runs every chapter alone in an empty folder (pytest.ini), within
+the time budget per notebook (tests/notebook_budget.py); tests/test_guards.py shows
+that both guarantees can fail.
 """
 
 import pytest

@@ -10,7 +10,9 @@ import re
 import pytest
 import yaml
 
-from book import ROOT, SITE, colab_url, read_notebook, read_toc, toc_files
+from book import ROOT, SITE, colab_url, read_notebook, read_toc, repository, toc_files
+from capstone import CHAPTER as CAPSTONE
+from capstone import published_assets_url
 from exercises import find_exercises
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -110,3 +112,68 @@ def test_site_without_solutions_shows_stubs_and_no_answers(entry):
     # What a check prints can give an answer away.
     assert check_cells_with_output(markup) == len(exercises), entry
     assert check_cells_with_output(course_markup) == 0, f"{entry}: a check's output"
+
+
+# What the site is built from, where a page could write out the repository's address.
+BOOK_SOURCE_FILES = ["_config.yml", "_toc.yml"] + [
+    path.relative_to(ROOT).as_posix()
+    for folder in ("chapters", "notebooks", "assets")
+    for path in sorted((ROOT / folder).rglob("*"))
+    if path.suffix in {".md", ".ipynb", ".js", ".css", ".html", ".svg", ".yml"}
+]
+# The addresses that must be written out, each once: _config.yml's own, and chapter 16's
+# download address, which the chapter needs in Colab (tests/test_capstone.py checks it
+# against _config.yml).
+WRITTEN_ONCE = {
+    "_config.yml": CONFIG["repository"]["url"],
+    CAPSTONE.relative_to(ROOT).as_posix(): published_assets_url(),
+}
+
+
+def addresses_by_hand(files: dict[str, str], owner_and_name: str) -> list[str]:
+    """Where a source of the book spells out the repository's address.
+
+    A page links the repository with {colab} or {{ repository_url }}
+    (tools/sphinx-extensions/), which _config.yml's repository: makes; the theme's
+    buttons come from there too. Anything else would still point here from a fork.
+    """
+    address = re.compile(
+        rf"(github\.com|githubusercontent\.com)/{re.escape(owner_and_name)}\b"
+        r"|colab\.research\.google\.com/github/",
+        re.IGNORECASE,
+    )
+    problems = []
+    for name, text in files.items():
+        if name in WRITTEN_ONCE:
+            text = text.replace(WRITTEN_ONCE[name], "", 1)
+        for found in address.finditer(text):
+            line = text.count("\n", 0, found.start()) + 1
+            problems.append(
+                f"{name}, line {line}: the repository's address written by hand "
+                f"({found.group()}...): use {{colab}} or {{{{ repository_url }}}}"
+            )
+    return problems
+
+
+def test_no_address_of_the_repository_is_written_by_hand():
+    files = {name: (ROOT / name).read_text() for name in BOOK_SOURCE_FILES}
+    problems = addresses_by_hand(files, repository()[0])
+    assert not problems, "\n".join(problems)
+
+
+def test_guard_an_address_written_by_hand_is_caught():
+    owner_and_name = repository()[0]
+    guide = "chapters/instructor-guide.md"
+    text = (ROOT / guide).read_text()
+    assert addresses_by_hand({guide: text}, owner_and_name) == []
+    for written in (
+        colab_url("student/01-one-rnn-step.ipynb"),
+        f"git clone {CONFIG['repository']['url']}",
+        published_assets_url(),
+    ):
+        problems = addresses_by_hand({guide: text + written}, owner_and_name)
+        assert len(problems) == 1 and guide in problems[0], (written, problems)
+    config = (ROOT / "_config.yml").read_text()
+    assert addresses_by_hand({"_config.yml": config}, owner_and_name) == []
+    twice = config + f"# {CONFIG['repository']['url']}\n"
+    assert len(addresses_by_hand({"_config.yml": twice}, owner_and_name)) == 1

@@ -78,11 +78,6 @@ def colab_url(relative_path: str) -> str:
     return f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/{relative_path}"
 
 
-def github_url(relative_path: str) -> str:
-    owner_and_name, branch = repository()
-    return f"https://github.com/{owner_and_name}/blob/{branch}/{relative_path}"
-
-
 def execute_in_empty_folder(
     nb, allow_errors: bool = False, env: dict | None = None
 ) -> float:
@@ -105,6 +100,9 @@ def execute_in_empty_folder(
             store_widget_state=False,
             # Per-cell timestamps would change every saved notebook on every refresh.
             record_timing=False,
+            # One output per stream in a cell, as nbval compares them: the kernel may
+            # send one print in one piece on one run and in two on the next.
+            coalesce_streams=True,
         )
         client.execute(env={**os.environ, **(env or {})})
     return time.perf_counter() - start

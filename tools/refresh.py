@@ -18,34 +18,9 @@ from nbclient.exceptions import CellExecutionError
 from book import execute_in_empty_folder
 
 
-def merge_streams(outputs: list) -> list:
-    """Join consecutive prints to the same stream, which the kernel may send in one or
-    more pieces.
-
-    Without this, the same code can be saved as one output on one run and two on the
-    next.
-    """
-    merged = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            output.output_type == "stream"
-            and previous is not None
-            and previous.output_type == "stream"
-            and previous.name == output.name
-        ):
-            previous.text += output.text
-        else:
-            merged.append(output)
-    return merged
-
-
 def refresh(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     seconds = execute_in_empty_folder(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, path)
     return seconds
 
