@@ -4,8 +4,8 @@ Playwright drives the system Chromium (Debian: `apt-get install chromium`), neve
 downloaded browser; CHROMIUM may name another Chromium or Chrome binary. The site
 (BOOK_HTML, default _build/html, made by `make book`) is served from 127.0.0.1. The
 fixtures `site_url` and `browser` (tests/conftest.py) start one server and one browser
-for the whole run; every browser test file runs on the same worker. The server and the
-browser are those of tools/screenshots.py, which takes the review screenshots.
+per worker for the whole run. The server and the browser are those of
+tools/screenshots.py, which takes the review screenshots.
 
 Without a browser, a browser test file calls skip_without_browser() and skips outside CI
 with one line saying how to enable it; in CI (CI=true) it fails.
