@@ -5,7 +5,8 @@ downloaded browser; CHROMIUM may name another Chromium or Chrome binary. The sit
 (BOOK_HTML, default _build/html, made by `make book`) is served from 127.0.0.1. The
 fixtures `site_url` and `browser` (tests/conftest.py) start one server and one browser
 per worker for the whole run. The server and the browser are those of
-tools/screenshots.py, which takes the review screenshots.
+tools/screenshots.py, which takes the review screenshots. What the tests run inside a
+page is JavaScript in tests/page_scripts/, one function a file (page_script()).
 
 Without a browser, a browser test file calls skip_without_browser() and skips outside CI
 with one line saying how to enable it; in CI (CI=true) it fails.
@@ -14,6 +15,7 @@ with one line saying how to enable it; in CI (CI=true) it fails.
 import os
 import shutil
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from screenshots import CHROMIUM, SITE, built_pages, serve
 from screenshots import launch as launch_chromium
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+PAGE_SCRIPTS = Path(__file__).parent / "page_scripts"
 # What the browser tests use of tools/screenshots.py besides the server and the browser.
 __all__ = ["SITE", "built_pages"]
 
@@ -65,3 +68,8 @@ def launch(playwright):
     if problem:  # only reached in CI, where a missing browser is a failure
         pytest.fail(problem)
     return launch_chromium(playwright)
+
+
+def page_script(name: str) -> str:
+    """The function in tests/page_scripts/<name>.js, for page.evaluate(...)."""
+    return (PAGE_SCRIPTS / f"{name}.js").read_text()

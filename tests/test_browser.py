@@ -24,7 +24,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from book import colab_url
-from site_browser import SITE, built_pages, skip_without_browser
+from site_browser import SITE, built_pages, page_script, skip_without_browser
 
 skip_without_browser("tests/test_browser.py")
 
@@ -85,16 +85,7 @@ AXE_EXTRA_RULES = {"label-content-name-mismatch": {"enabled": True}}
 NO_CONTRAST = {"color-contrast": {"enabled": False}}
 # A rule whose worst finding axe rates moderate or minor (region, heading-order, the
 # landmark rules, ...) cannot fail the test, so it is not run: it would only cost time.
-# (Each rule's impact is in axe's own table of rules, axe._audit, of the pinned axe.)
-RUN_AXE = """options => {
-  const rules = {...options.rules};
-  for (const rule of axe._audit.rules) {
-    if (!['serious', 'critical'].includes(rule.impact) && !(rule.id in rules)) {
-      rules[rule.id] = {enabled: false};
-    }
-  }
-  return axe.run({...options, rules});
-}"""
+RUN_AXE = page_script("run_axe")
 FAILING_IMPACTS = {"critical", "serious"}
 # (rule, a class of the element): what axe flags there, and why it is not a fault.
 AXE_MISREADINGS = {
@@ -107,118 +98,16 @@ AXE_MISREADINGS = {
         "(Light, Dark, System Settings) as visible text"
     ),
 }
-# Colour contrast is axe's slowest rule by far (seconds on a chapter: it stacks up the
-# background behind each of thousands of highlighted code tokens). Contrast depends on
-# colours, sizes and backgrounds, not on how often they recur nor on which page, so it
-# checks one visible element for each distinct (text colour, font size, weight, text
-# shadow, background chain) on the site, on the first page where it appears: every
-# colour pair a reader meets, light and dark, in a few dozen checks per page at most.
-MARK_CONTRAST_SAMPLES = """checked => {
-  document.querySelectorAll('[data-contrast-sample]').forEach(
-    e => delete e.dataset.contrastSample);
-  const backgrounds = new Map();
-  const background = el => {  // colours, images, opacity, filters down to an opaque one
-    if (!el) return '';
-    if (!backgrounds.has(el)) {
-      const s = getComputedStyle(el);
-      let key = [s.backgroundColor, s.backgroundImage !== 'none', s.opacity, s.filter];
-      if (!s.backgroundColor.startsWith('rgb(') || s.opacity !== '1') {
-        key.push(background(el.parentElement));
-      }
-      backgrounds.set(el, key.join(' '));
-    }
-    return backgrounds.get(el);
-  };
-  const seen = new Set(checked);
-  const found = [];
-  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let text = texts.nextNode(); text; text = texts.nextNode()) {
-    const el = text.parentElement;
-    if (!text.data.trim() || !el || 'contrastSample' in el.dataset) continue;
-    const shown = {opacityProperty: true, visibilityProperty: true};
-    if (!el.checkVisibility(shown)) continue;
-    const s = getComputedStyle(el);
-    const key = [s.color, s.fontSize, s.fontWeight, s.textShadow, background(el)];
-    if (seen.has(key.join('|'))) continue;
-    seen.add(key.join('|'));
-    found.push(key.join('|'));
-    el.dataset.contrastSample = '';
-  }
-  axe.configure({rules: [{id: 'color-contrast', selector: '[data-contrast-sample]'}]});
-  return found;
-}"""
+# Colour contrast, axe's slowest rule by far, is checked once per distinct colour pair
+# of the site, on the first page where it appears (the script says how).
+MARK_CONTRAST_SAMPLES = page_script("mark_contrast_samples")
 
 NO_TRANSITIONS = "*, ::before, ::after { transition: none !important; }"
-# Read on each page at 1366 px.
-READ_FIGURES_AND_CODE = """() => {
-  const figures = [...document.querySelectorAll('.bd-article .cell_output img')]
-    .filter(img => img.getBoundingClientRect().width > 0)
-    .map(img => ({what: img.alt || img.id || 'a figure without alt text',
-                  natural: img.naturalWidth,
-                  shown: img.getBoundingClientRect().width}));
-  const longest = t => t.split('\\n').reduce((a, b) => (b.length > a.length ? b : a));
-  const scrolling = [...document.querySelectorAll('.bd-article div.highlight pre')]
-    .filter(pre => !pre.closest('.cell_output'))
-    .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
-    .map(pre => longest(pre.textContent));
-  const logo = document.querySelector('img.logo__image');
-  return {figures, scrolling, logo: !!logo && logo.naturalWidth > 0,
-          favicon: !!document.querySelector('link[rel="icon"][href$=".svg"]')};
-}"""
-# Read on each page in dark mode.
-READ_DARK_FIGURES = """() => [
-  ...[...document.querySelectorAll('.bd-article .cell_output img')].map(img => {
-    const s = getComputedStyle(img);
-    return {what: img.alt || img.id, inverted: s.filter.includes('invert'),
-            panel: s.backgroundColor !== 'rgba(0, 0, 0, 0)'};
-  }),
-  ...[...document.querySelectorAll('.bd-article .cell_output .text_html')]
-    .filter(box => box.querySelector('.animation'))
-    .map(box => getComputedStyle(box).backgroundColor !== 'rgba(0, 0, 0, 0)')
-    .map(panel => ({what: 'step-through player', inverted: true, panel})),
-]"""
-# Read on each page at 390 px.
-READ_PHONE = """() => {
-  const equations = [...document.querySelectorAll('div.math > mjx-container')];
-  const wide = equations.filter(box => box.scrollWidth > box.clientWidth + 1);
-  const answers = [...document.querySelectorAll('details.quiz-answer')];
-  const first = answers[0];
-  let quiz = null;
-  if (first) {
-    first.open = true;
-    const summary = first.querySelector('summary');
-    summary.focus();
-    const verdict = first.querySelector('.quiz-verdict');
-    quiz = {
-      answers: answers.length,
-      smallest: Math.min(...answers.map(
-        a => a.querySelector('summary').getBoundingClientRect().height)),
-      marked: answers.filter(a => a.dataset.verdict).length,
-      mark: verdict ? getComputedStyle(verdict, '::before').content : 'none',
-      focusRing: getComputedStyle(summary).outlineStyle !== 'none'
-        && parseFloat(getComputedStyle(summary).outlineWidth) >= 2,
-    };
-  }
-  return {
-    pageWidth: document.documentElement.scrollWidth,
-    equations: equations.length,
-    wide: wide.length,
-    wideWithoutScroll: wide.filter(
-      box => !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)).length,
-    wideWithoutCue: wide.filter(
-      box => !getComputedStyle(box).backgroundImage.includes('gradient')).length,
-    quiz,
-  };
-}"""
-
-# The first player's image and controls at 390 px: (name, right edge, height, tag).
-READ_PLAYER_CONTROLS = """() => [
-  ...document.querySelector('.animation').querySelectorAll('img, input, button, label'),
-].map(el => {
-    const box = el.getBoundingClientRect();
-    return [el.title || el.textContent.trim() || el.tagName, box.right, box.height,
-            el.tagName];
-  })"""
+# What each page shows, read at 1366 px, in dark mode, and at 390 px.
+READ_FIGURES_AND_CODE = page_script("read_figures_and_code")
+READ_DARK_FIGURES = page_script("read_dark_figures")
+READ_PHONE = page_script("read_phone")
+READ_PLAYER_CONTROLS = page_script("read_player_controls")
 
 PAGES = built_pages() if SITE.is_dir() else ["(no built site)"]
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]

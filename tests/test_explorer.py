@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from book import ROOT
-from site_browser import skip_without_browser
+from site_browser import page_script, skip_without_browser
 
 skip_without_browser("tests/test_explorer.py")
 torch = pytest.importorskip("torch")
@@ -52,49 +52,7 @@ SEQUENCES = [
 DEFAULT = SEQUENCES[0][0]
 
 # Everything the explorer shows, as data: numbers as (shown text, full value).
-READ_PAGE = """root => {
-  const nums = el => [...el.querySelectorAll('.bx-num')].map(
-    n => [n.textContent, Number(n.dataset.value)]);
-  const text = el => el ? el.textContent.replace(/\\s+/g, ' ').trim() : null;
-  const cards = [...root.querySelectorAll('.bx-card')].map(card => {
-    const rows = {};
-    for (const row of card.querySelectorAll('tr[data-q]')) {
-      const cell = row.querySelector('td');
-      rows[row.dataset.q] = {text: text(cell), nums: nums(cell)};
-    }
-    return {direction: card.dataset.direction, t: Number(card.dataset.t), rows,
-            hidden: card.hidden};
-  });
-  const out = [...root.querySelectorAll('.bx-out tbody tr')].map(row => ({
-    t: Number(row.dataset.t),
-    x: text(row.querySelector('.bx-x')),
-    cells: [...row.querySelectorAll('td[data-direction]')].map(cell => ({
-      direction: cell.dataset.direction, unit: Number(cell.dataset.unit),
-      nums: nums(cell), current: cell.classList.contains('bx-current'),
-      changed: cell.classList.contains('bx-changed'), text: text(cell)})),
-    read: Object.fromEntries([...row.querySelectorAll('td[data-read]')].map(
-      cell => [cell.dataset.read, text(cell)])),
-    inHn: text(row.querySelector('.bx-in-hn')),
-  }));
-  const hn = [...root.querySelectorAll('[data-hn]')].map(
-    p => ({index: Number(p.dataset.hn), text: text(p), nums: nums(p)}));
-  const weights = Object.fromEntries([...root.querySelectorAll('table[data-name]')].map(
-    table => [table.dataset.name,
-              [...table.querySelectorAll('tr')].map(tr => nums(tr))]));
-  const field = root.querySelector('input[type=text]');
-  const slider = root.querySelector('input[type=range]');
-  const changes = Object.fromEntries([...root.querySelectorAll('[data-changes]')].map(
-    span => [span.dataset.changes, text(span)]));
-  return {cards, out, hn, weights, changes,
-          changesText: text(root.querySelector('.bx-changes')),
-          message: text(root.querySelector('.bx-msg')),
-          invalid: field.getAttribute('aria-invalid'),
-          describedBy: field.getAttribute('aria-describedby'),
-          messageId: root.querySelector('.bx-msg').id,
-          hiddenSize: Number(root.querySelector('select').value),
-          k: Number(slider.value), kMax: Number(slider.max),
-          now: text(root.querySelector('.bx-now'))};
-}"""
+READ_PAGE = page_script("read_explorer")
 
 
 @pytest.fixture(scope="module")
@@ -461,13 +419,7 @@ def test_keyboard_only(page):
 
 
 def test_every_control_has_a_name(page):
-    names = explorer(page).evaluate("""root => [...root.querySelectorAll(
-        'input, select, button, [role=region]')].map(el => {
-          const by = el.getAttribute('aria-labelledby');
-          const name = el.labels && el.labels.length ? el.labels[0].textContent :
-            by ? document.getElementById(by).textContent : el.textContent;
-          return [el.outerHTML.slice(0, 60), name.trim()];
-        })""")
+    names = explorer(page).evaluate(page_script("control_names"))
     unnamed = [html for html, name in names if not name]
     assert len(names) >= 9 and not unnamed, f"controls without a name: {unnamed}"
 
