@@ -171,27 +171,9 @@ def _probe_then_zero(answer):
     return changed_after
 
 
-def _probe_try_sound(probes, tests, path):
-    # Each answer, which the tests must accept (or find not applicable).
-    import contextlib, io, json
-    compiled = [(kind, compile(source, kind, "exec")) for kind, source in tests]
-    found = []
-    for how, source in probes:
-        exec(compile(source, how, "exec"), globals())
-        for kind, code in compiled:
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    exec(code, globals())
-            except _ProbeNotApplicable:
-                continue
-            except Exception as error:
-                found.append([how, kind, f"{type(error).__name__}: {error}"[:300]])
-    with open(path, "w") as file:
-        json.dump(found, file)
-
-
 def _probe_try(probes, tests, path):
-    # Each lazy answer, then each test: what was accepted, in one request (fast).
+    # Each answer, then each test, in one request (fast): for every pair, whether the
+    # test passed, or why not ("defining it raised ...", or the test's error).
     import contextlib, io, json
     compiled = [(kind, compile(source, kind, "exec")) for kind, source in tests]
     found = []
@@ -200,15 +182,18 @@ def _probe_try(probes, tests, path):
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(compile(source, how, "exec"), globals())
         except Exception as error:
-            found.append([how, "raised", type(error).__name__])
+            found.append([how, "", f"defining it raised {type(error).__name__}"])
             continue
         for kind, code in compiled:
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(code, globals())
-            except Exception:
+            except _ProbeNotApplicable:
                 continue
-            found.append([how, "accepted", kind])
+            except Exception as error:
+                found.append([how, kind, f"{type(error).__name__}: {error}"[:300]])
+                continue
+            found.append([how, kind, None])
     with open(path, "w") as file:
         json.dump(found, file)"""
 
@@ -328,23 +313,28 @@ def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
         gamed = nb.cells[exercise.check].metadata.get("gamed", {})
         probes = [*gamed.items(), *generated_probes(nb, exercise).items()]
         python = [(kind, python_source(test)) for kind, test in tests]
-        for how, outcome, detail in kernel_results(
+        for how, kind, outcome in kernel_results(
             kernel, "_probe_try({probes!r}, {tests!r}, {path!r})", probes, python
         ):
-            if outcome == "raised":
-                problems.append(f"{where}: the lazy answer ({how}) raised {detail}")
-            else:
-                problems.append(f"{where}: the {detail} accepts a lazy answer: {how}")
+            if not kind:  # "defining it raised ..."
+                error = outcome.removeprefix("defining it raised ")
+                problems.append(f"{where}: the lazy answer ({how}) raised {error}")
+            elif outcome is None:
+                problems.append(f"{where}: the {kind} accepts a lazy answer: {how}")
         # A check may instead refuse any answer that changes its arguments (metadata
         # "refuses_changed_inputs": why); then it must refuse these.
         refuses = nb.cells[exercise.check].metadata.get("refuses_changed_inputs")
         sound = sound_probes(nb, exercise)
-        rejected = kernel_results(
-            kernel,
-            "_probe_try_sound({probes!r}, {tests!r}, {path!r})",
-            list(sound.items()),
-            python,
-        )
+        rejected = [
+            (how, kind, error)
+            for how, kind, error in kernel_results(
+                kernel,
+                "_probe_try({probes!r}, {tests!r}, {path!r})",
+                list(sound.items()),
+                python,
+            )
+            if error is not None
+        ]
         for how, kind, error in [] if refuses else rejected:
             problems.append(
                 f"{where}: the {kind} compares with what the answer was given, which "
