@@ -210,6 +210,9 @@ def test_grading_scores_what_each_student_did_and_contains_the_rest(tmp_path):
         **{f"lazy-{n}": ("0", "0", "0") for n in range(1, len(lazy_pairs) + 1)},
     }, messages
     assert {r["maximum"] for r in rows.values()} == {"6"}
+    log = out.with_suffix(".log").read_text()
+    assert "erin 01-one-rnn-step ex-01-relu-check: AssertionError" in log, log
+    assert "alice" not in log, log
     assert rows["alice"]["seed"] == str(grading.student_seed(7, "alice"))
     assert rows["alice"]["seed"] != rows["bob"]["seed"]
     assert any("alice/notes.ipynb names no chapter" in m for m in messages), messages

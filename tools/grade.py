@@ -367,6 +367,7 @@ class Result:
     seed: int
     points: dict[str, float] = field(default_factory=dict)  # exercise label -> points
     messages: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # test grade_id -> why
 
 
 _slot = None
@@ -405,6 +406,8 @@ def grade_submission(submission, seed, cell_timeout, sandbox) -> Result:
             verdict = judge(chapter, exercise, index, log, seed)
         if verdict is None:
             result.points[exercise.label] += grading[index]["points"]
+        else:
+            result.failed[test] = verdict
     return result
 
 
@@ -452,10 +455,21 @@ def grade(
         messages += result.messages
     chapters = sorted({s.chapter for s in found})
     write_gradebook(out, chapters, results, seed)
+    # For the instructor: which test each student failed, and the check's message.
+    log = out.with_suffix(".log")
+    log.write_text(
+        "".join(
+            f"{r.submission.student} {r.submission.chapter} {test}: {why}\n"
+            for r in sorted(
+                results, key=lambda r: (r.submission.student, r.submission.chapter)
+            )
+            for test, why in r.failed.items()
+        )
+    )
     students = {s.student for s in found}
     messages.append(
         f"wrote {out}: {len(students)} student(s), {len(chapters)} chapter(s), "
-        f"{len(found)} notebook(s)"
+        f"{len(found)} notebook(s); each failed test and why in {log.name}"
     )
     return messages
 
@@ -486,8 +500,7 @@ def write_gradebook(out: Path, chapters: list[str], results, seed: int) -> None:
         for student in sorted(rows):
             points = rows[student]
             cells = [
-                f"{points[label]:g}" if label in points else ""
-                for _, label in columns
+                f"{points[label]:g}" if label in points else "" for _, label in columns
             ]
             writer.writerow(
                 [

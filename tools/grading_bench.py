@@ -42,10 +42,15 @@ def write_class(folder: Path, students: int, chapters: list[Path]) -> None:
 def timed_grading(folder: Path, jobs: int) -> tuple[float, dict]:
     out = folder / f"gradebook-{jobs}.csv"
     start = time.perf_counter()
-    grade.grade(folder, out, seed=1, jobs=jobs)
+    for message in grade.grade(folder, out, seed=1, jobs=jobs):
+        if not message.startswith("wrote"):
+            print(message)
     seconds = time.perf_counter() - start
     with out.open() as file:
         rows = list(csv.DictReader(file))
+    failed = out.with_suffix(".log").read_text()
+    if failed:
+        print(f"failed tests with {jobs} worker(s):\n{failed}")
     out.unlink()
     return seconds, rows
 
