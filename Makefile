@@ -15,7 +15,7 @@ NB      ?= notebooks/*.ipynb
 ARGS    ?=
 # What the website is built from: a change to any of these, or to the pinned packages, builds it
 # again. A folder counts too: its time changes when a file in it is added, removed or renamed.
-BOOK_SOURCES := _config.yml _toc.yml $(shell find chapters notebooks assets tools/sphinx-extensions)
+BOOK_SOURCES := _config.yml _toc.yml $(shell find chapters notebooks assets) $(wildcard tools/sphinx-extensions/*.py)
 # Touched once a strict build has succeeded (a build by hand leaves it alone), so that make test
 # reuses a site that make book built from the same sources.
 SITE_BUILT   := _build/html/.built-strictly
