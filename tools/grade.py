@@ -234,18 +234,20 @@ def sandbox_prefix(
     command += ["--unshare-cgroup-try"]
     if os.geteuid() != 0:
         command.append("--unshare-user")
+    # The writable places first, in memory: a bind below one of them (a checkout in
+    # /tmp, say) is then laid on top of it, not hidden by it.
+    for place in ("/scratch", "/tmp"):
+        command += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", place]
     for path in binds:
         if Path(path).exists():
             command += ["--ro-bind", str(path), str(path)]
     # Folders bwrap creates to hold those binds are readable by the sandbox's user.
     for path in {p for b in (python_home, venv) for p in Path(b).parents}:
-        if str(path) not in ("/", "/usr", "/lib"):
+        if str(path) not in ("/", "/usr", "/lib", "/tmp", "/scratch"):
             command += ["--chmod", "0755", str(path)]
     if bind_scratch:
         command += ["--ro-bind", str(folder), "/grader"]
         command += ["--ro-bind", str(ROOT / "assets"), "/assets"]
-    for place in ("/scratch", "/tmp"):
-        command += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", place]
     command += ["--dev", "/dev", "--proc", "/proc", "--chdir", "/scratch"]
     command += ["--clearenv"]
     environment = {
