@@ -402,10 +402,15 @@ def grade_submission(submission, seed, cell_timeout, sandbox) -> Result:
         result.messages.append(f"{submission.path}: not a notebook ({error})")
         handed_in = nbformat.v4.new_notebook()
     nb, tests = graded_notebook(chapter, handed_in)
-    executed, why = run_submission(nb, seed, _slot or 0, cell_timeout, sandbox)
-    if executed is None:
-        result.messages.append(f"{submission.path}: {why}")
-    logs = recorded_logs(executed) if executed is not None else {}
+    for attempt in (1, 2):
+        executed, why = run_submission(nb, seed, _slot or 0, cell_timeout, sandbox)
+        logs = recorded_logs(executed) if executed is not None else {}
+        if logs or not tests:
+            break
+        # Not one test ran: the kernel did not start, or died at once. Once more.
+        why = why or "the notebook's kernel did not start or died before any test"
+        if attempt == 2:
+            result.messages.append(f"{submission.path}: {why}")
     grading = grading_cells(chapter)
     for test, (exercise, index) in tests.items():
         result.points.setdefault(exercise.label, 0)

@@ -27,6 +27,8 @@ def main(path: str, cell_timeout: str, fd: str) -> int:
         raise_on_iopub_timeout=False,
         interrupt_on_timeout=True,
         record_timing=False,
+        # A machine busy with other gradings can take long to start a kernel.
+        startup_timeout=300,
         shutdown_kernel="immediate",
         resources={"metadata": {"path": os.getcwd()}},
         # ipykernel warns at every start that it talks over TCP on 127.0.0.1.
