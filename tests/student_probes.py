@@ -43,6 +43,7 @@ from exercises import (
     answer_functions,
     find_exercises,
     python_of,
+    setup_imports,
     tags,
     test_cells,
     top_level_definitions,
@@ -354,10 +355,7 @@ def probe_problems(kernel, nb, exercise, name: str) -> list[str]:
 
 
 RECORD = """\
-_probe_originals = {{n: globals()[n] for n in {functions!r} if n in globals()}}
-_probe_log = []
-for _probe_name, _probe_function in _probe_originals.items():
-    globals()[_probe_name] = _grader.record(_probe_name, _probe_function, _probe_log)"""
+_probe_log, _probe_originals = _grader.start_recording(globals(), {functions!r})"""
 STOP_RECORDING = """\
 globals().update(_probe_originals)
 with open({path!r}, "w") as _probe_file:
@@ -518,11 +516,11 @@ def scope_problems(nb, name: str) -> list[str]:
     So nothing of the page reaches them (a guard the student redefined, a helper that
     returns a reference), and make grade can judge them apart from the page.
     """
-    first = next(c for c in nb.cells if c.cell_type == "code")
-    imported = set()
-    for node in python_of(first.source).body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            imported.update((a.asname or a.name).split(".")[0] for a in node.names)
+    imported = {
+        (a.asname or a.name).split(".")[0]
+        for node in setup_imports(nb)
+        for a in node.names
+    }
     problems = []
     for exercise in find_exercises(nb)[0]:
         allowed = imported | set(answer_functions(nb, exercise)) | set(dir(builtins))

@@ -280,3 +280,14 @@ def answer_functions(nb, exercise: Exercise) -> list[str]:
 def test_cells(exercise: Exercise) -> list[int]:
     """The cells that grade an exercise: its check, then its hidden test."""
     return [i for i in (exercise.check, exercise.hidden) if i is not None]
+
+
+def setup_imports(nb) -> list[ast.stmt]:
+    """The imports of a chapter's set-up cell (its first code cell): all a check may use
+    besides itself and the answer functions."""
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    return [
+        node
+        for node in python_of(first.source).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]

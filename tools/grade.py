@@ -48,7 +48,7 @@ import nbformat
 
 import answers
 from book import NOTEBOOK_DIR, ROOT
-from exercises import answer_functions, find_exercises, grading_cells, tags
+from exercises import answer_functions, find_exercises, grading_cells, tags, test_cells
 from verdict import judge
 
 CELL_TIMEOUT_S = 60
@@ -151,12 +151,7 @@ def solution_sources(submission) -> dict[str, str]:
 
 
 RECORD = """\
-_grader_originals = {{n: globals()[n] for n in {functions!r} if n in globals()}}
-_grader_log = []
-for _grader_name, _grader_function in _grader_originals.items():
-    globals()[_grader_name] = _grader.record(
-        _grader_name, _grader_function, _grader_log
-    )"""
+_grader_log, _grader_originals = _grader.start_recording(globals(), {functions!r})"""
 REPORT = """\
 globals().update(_grader_originals)
 __import__("IPython").display.display(
@@ -173,9 +168,7 @@ def graded_notebook(chapter, submission):
     grading = grading_cells(chapter)
     sources = solution_sources(submission)
     tests, cells = {}, [nbformat.v4.new_code_cell(answers.kernel_source())]
-    exercises = {
-        i: e for e in find_exercises(chapter)[0] for i in (e.check, e.hidden) if i
-    }
+    exercises = {i: e for e in find_exercises(chapter)[0] for i in test_cells(e)}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -468,7 +461,7 @@ def grade(
     for result in results:
         messages += result.messages
     chapters = sorted({s.chapter for s in found})
-    write_gradebook(out, chapters, results, seed)
+    write_gradebook(out, chapters, results)
     # For the instructor: which test each student failed, and the check's message.
     log = out.with_suffix(".log")
     log.write_text(
@@ -488,7 +481,7 @@ def grade(
     return messages
 
 
-def write_gradebook(out: Path, chapters: list[str], results, seed: int) -> None:
+def write_gradebook(out: Path, chapters: list[str], results) -> None:
     columns, maximum = [], {}
     for name in chapters:
         chapter = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
@@ -496,16 +489,12 @@ def write_gradebook(out: Path, chapters: list[str], results, seed: int) -> None:
         for exercise in find_exercises(chapter)[0]:
             columns.append((name, exercise.label))
             maximum[exercise.label] = sum(
-                grading[i]["points"] for i in (exercise.check, exercise.hidden) if i
+                grading[i]["points"] for i in test_cells(exercise)
             )
-    rows = {}
+    rows, seeds = {}, {}
     for result in results:
         rows.setdefault(result.submission.student, {}).update(result.points)
-    handed_in = {}
-    for result in results:
-        handed_in.setdefault(result.submission.student, set()).add(
-            result.submission.chapter
-        )
+        seeds[result.submission.student] = result.seed
     with out.open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(
@@ -519,7 +508,7 @@ def write_gradebook(out: Path, chapters: list[str], results, seed: int) -> None:
             writer.writerow(
                 [
                     student,
-                    student_seed(seed, student),
+                    seeds[student],
                     *cells,
                     f"{sum(points.values()):g}",
                     f"{sum(maximum[label] for _, label in columns):g}",

@@ -17,17 +17,12 @@ import io
 import os
 
 import answers
-from exercises import answer_functions, python_of
+from exercises import answer_functions, python_of, setup_imports
 
 
 def setup_namespace(nb) -> dict:
     """The imports of a chapter's set-up cell: all a check may use besides itself."""
-    first = next(c for c in nb.cells if c.cell_type == "code")
-    imports = [
-        node
-        for node in python_of(first.source).body
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    ]
+    imports = setup_imports(nb)
     namespace = {"__name__": "__main__"}
     # The book's own code, never a student's.
     exec(compile(ast.Module(imports, []), "<set-up>", "exec"), namespace)  # noqa: S102
