@@ -24,7 +24,7 @@ COURSE_BUILT := _build/without-solutions/html/.built-strictly
 # The notebook kernel and every tool must come from the project's venv.
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := module://matplotlib_inline.backend_inline
-# Chapter 16 fetches its data by URL (tools/capstone.py): here, this checkout's assets/.
+# Chapter 17 fetches its data by URL (tools/capstone.py): here, this checkout's assets/.
 export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
@@ -85,7 +85,7 @@ bench: $(STAMP) ## Time chapter 14's layers against nn.RNN, forward and backward
 bench-grading: $(STAMP) ## Time make grade on a class of 40 students x 4 chapters, 1 worker and one per core
 	$(BIN)/python tools/grading_bench.py $(ARGS)
 
-train: $(STAMP) ## Train chapter 16's models into assets/models/ (about 5 min on an idle 2-core machine)
+train: $(STAMP) ## Train chapter 17's models into assets/models/ (about 5 min on an idle 2-core machine)
 	$(BIN)/python tools/capstone.py train
 
 screenshots: $(STAMP) ## After make book: every page at 390, 1024 and 1366 px, light and dark, into _build/screenshots

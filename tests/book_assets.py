@@ -1,4 +1,4 @@
-"""A pytest plugin: chapter 16 reads this checkout's assets/, never the network.
+"""A pytest plugin: chapter 17 reads this checkout's assets/, never the network.
 
 The chapter fetches its text and its trained models from the URL that the variable
 BIRNN_BOOK_ASSETS names, and from GitHub when it is unset (tools/capstone.py). The

@@ -52,7 +52,7 @@ KNOWN_HARMLESS_ERRORS = {
 # Pages that must carry a working step-through player (when the build has them).
 STEP_THROUGH_PAGES = [
     "notebooks/04-concatenation-and-final-state.html",
-    "notebooks/15-explore-it-yourself.html",
+    "notebooks/16-explore-it-yourself.html",
 ]
 # A word to search for and the page that must be among the first results; the first pair
 # whose page is in the build is used.

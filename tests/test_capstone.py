@@ -1,4 +1,4 @@
-"""Chapter 16's data and trained models: where the chapter finds them, and how they
+"""Chapter 17's data and trained models: where the chapter finds them, and how they
 are made.
 
 The chapter fetches the novel and the checkpoint by URL (tools/capstone.py): in Colab
@@ -93,7 +93,7 @@ def test_make_and_pytest_point_the_chapter_at_this_checkout():
     chapter_reads = os.environ.get(ASSETS_VARIABLE)
     assert chapter_reads, (
         f"{ASSETS_VARIABLE} is not set, so strict nbval's kernel would download "
-        "chapter 16's data: load the plugin tests/book_assets.py (pytest_plugins "
+        "chapter 17's data: load the plugin tests/book_assets.py (pytest_plugins "
         "in tests/conftest.py)"
     )
 

@@ -1,4 +1,4 @@
-"""Chapter 15's browser explorer computes what PyTorch computes.
+"""Chapter 16's browser explorer computes what PyTorch computes.
 
 The explorer (assets/explorer/explorer.js) runs both sweeps in the page, in JavaScript's
 float64. These tests type sequences into the built page, read every number it shows
@@ -29,8 +29,8 @@ from site_browser import page_script, skip_without_browser
 skip_without_browser("tests/test_explorer.py")
 torch = pytest.importorskip("torch")
 
-PAGE = "notebooks/15-explore-it-yourself.html"
-CHAPTER = ROOT / "notebooks" / "15-explore-it-yourself.ipynb"
+PAGE = "notebooks/16-explore-it-yourself.html"
+CHAPTER = ROOT / "notebooks" / "16-explore-it-yourself.ipynb"
 SEED = 0
 FULL_ATOL, RTOL = 1e-6, 1e-5
 SHOWN_ATOL = 0.5e-4 + FULL_ATOL
@@ -67,7 +67,7 @@ def page(browser, site_url):
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.goto(site_url + PAGE, wait_until="load")
     if not tab.locator(".birnn-explorer").count():
-        pytest.fail(f"{PAGE} has no explorer: is notebooks/15 built into the site?")
+        pytest.fail(f"{PAGE} has no explorer: is notebooks/16 built into the site?")
     tab.wait_for_selector(".birnn-explorer.bx-ready", timeout=5_000)
     tab.errors = errors
     yield tab

@@ -121,7 +121,7 @@ BOOK_SOURCE_FILES = ["_config.yml", "_toc.yml"] + [
     for path in sorted((ROOT / folder).rglob("*"))
     if path.suffix in {".md", ".ipynb", ".js", ".css", ".html", ".svg", ".yml"}
 ]
-# The addresses that must be written out, each once: _config.yml's own, and chapter 16's
+# The addresses that must be written out, each once: _config.yml's own, and chapter 17's
 # download address, which the chapter needs in Colab (tests/test_capstone.py checks it
 # against _config.yml).
 WRITTEN_ONCE = {

@@ -1,4 +1,4 @@
-"""Chapter 16's data and trained models: where they come from and how they are made.
+"""Chapter 17's data and trained models: where they come from and how they are made.
 
     python tools/capstone.py train [--tiny] [--out FILE]   (make train)
     python tools/capstone.py text DEB                      (re-extract the novel)
@@ -40,7 +40,7 @@ from book import ROOT, repository
 
 ASSETS_DIR = ROOT / "assets"
 ASSETS_VARIABLE = "BIRNN_BOOK_ASSETS"
-CHAPTER = ROOT / "notebooks" / "16-putting-the-spaces-back.ipynb"
+CHAPTER = ROOT / "notebooks" / "17-putting-the-spaces-back.ipynb"
 CHECKPOINT = ASSETS_DIR / "models" / "spaces-lstm.pt"
 TRAIN_CODE_TAG = "train-code"
 # A configuration small enough for a test: every step of the pipeline, in seconds.

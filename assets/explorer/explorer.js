@@ -1,4 +1,4 @@
-/* The browser explorer of chapter 15: a bidirectional nn.RNN, computed in the page.
+/* The browser explorer of chapter 16: a bidirectional nn.RNN, computed in the page.
  *
  * The chapter's notebook writes, into its page, a <div class="birnn-explorer"> holding a
  * <script type="application/json" class="birnn-explorer-data"> with the explorer's limits

@@ -1,4 +1,4 @@
-// Everything chapter 15's explorer shows, as data: numbers as [shown text, full value].
+// Everything chapter 16's explorer shows, as data: numbers as [shown text, full value].
 root => {
   const nums = el => [...el.querySelectorAll('.bx-num')].map(
     n => [n.textContent, Number(n.dataset.value)]);
