@@ -357,12 +357,11 @@
     [editor, stepper, live, changes,
       el("h3", { id: id + "-net-title", text: "The unrolled network" }),
       el("p", { className: "bx-hint", id: id + "-net-help",
-        text: "Forward states on the left, inputs in the middle, reverse states on the " +
-          "right. Each state is H squares coloured by value; point at one, or Tab to the " +
-          "states and use the arrow keys, to see its numbers, what it has read and where it " +
-          "lands in out and h_n (Enter goes to the sweep step that computes it). Tab to the " +
-          "inputs: the arrow keys ← → choose one, ↑ ↓ nudge it by 0.1 (with Shift by 1); " +
-          "or drag an input up or down." }),
+        text: "Forward states left, inputs in the middle, reverse states right. Point at " +
+          "a state, or Tab to the states and use the arrow keys, to see its numbers, what it " +
+          "has read and where it lands (Enter: the sweep step that computes it). Drag an " +
+          "input up or down, or Tab to the inputs: ← → choose one, ↑ ↓ nudge it by 0.1 " +
+          "(Shift: by 1)." }),
       el("div", { className: "bx-graph" }, [picture]),
       el("div", { className: "bx-scale-row" }, [scale, el("span", { className: "bx-hint",
         text: "State values: purple below 0, green above, each square a bin of 0.2." })]),
