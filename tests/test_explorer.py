@@ -61,6 +61,8 @@ BINS = 10
 
 # Everything the explorer shows, as data: numbers as (shown text, full value).
 READ_PAGE = page_script("read_explorer")
+# Each arrow from state to state in the picture: its direction, and which way it runs.
+CHAIN_ARROWS = page_script("read_chain_arrows")
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +232,11 @@ def check_everything_shown(page, rows, hidden_size, where):
                 else ""
             )
             assert table[t]["inHn"] == in_h_n, f"{where}: {direction} t = {t}"
+    # The chains' arrows: the forward one runs down the steps, the reverse one up.
+    arrows = explorer(page).evaluate(CHAIN_ARROWS)
+    assert len(arrows) == 2 * T and all(
+        (rise > 0) == (direction == "forward") for direction, rise in arrows
+    ), f"{where}: the chains' arrows point {arrows}"
     hn = {p["index"]: p for p in shown["hn"]}
     assert set(hn) == {0, 1}, "h_n is not shown after the last sweep step"
     assert f"h_n[0] = out[0, {T - 1}, :{H}]" in hn[0]["text"]
@@ -747,10 +754,7 @@ def test_value_colours_follow_dark_mode(page):
     ends), never in a direction's colour."""
     unpin(page)
     submit(page, DEFAULT, 2)
-    fill = (
-        "r => [...r.querySelectorAll('.bx-swatch')].map("
-        "s => getComputedStyle(s).backgroundColor)"
-    )
+    fill = page_script("read_value_colours")
     directions = [
         "rgb(0, 114, 178)",
         "rgb(213, 94, 0)",
@@ -768,3 +772,44 @@ def test_value_colours_follow_dark_mode(page):
         assert not set(colours[scheme]) & set(directions)
     assert colours["light"] != colours["dark"]
     page.evaluate("() => document.documentElement.setAttribute('data-theme', 'light')")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_in_use(page, scheme):
+    """axe-core, with the rules of tests/test_browser.py, on the explorer as it is in
+    use: a baseline pinned and every cell showing its Δ over all ten colours, a state
+    focused (the rest faded), a message under the field, a phone's width."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    from test_browser import (
+        AXE_EXTRA_RULES,
+        AXE_TAGS,
+        NO_TRANSITIONS,
+        failing_violations,
+    )
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.add_style_tag(content=NO_TRANSITIONS)
+    page.emulate_media(color_scheme=scheme)
+    try:
+        unpin(page)
+        submit(page, SEQUENCES[-2][0], 4)
+        explorer(page).locator("button.bx-pin").click()
+        submit(page, SEQUENCES[-2][0].replace("1,-2,3", "1,-2,0.5"))
+        go_to_step(page, 7)
+        bins = {c["bin"] for row in read(page)["out"] for c in row["cells"]} - {None}
+        assert bins == set(range(BINS)), f"the table shows only the bins {bins}"
+        explorer(page).locator(".bx-state[data-key='reverse:6']").focus()
+        page.keyboard.press("Shift")  # a keyboard user: focus rings drawn
+        page.evaluate(AXE_SCRIPT)
+        options = {
+            "runOnly": {"type": "tag", "values": AXE_TAGS},
+            "rules": AXE_EXTRA_RULES,
+        }
+        assert failing_violations(page, options) == []
+        submit(page, "1,1,1,")
+        assert failing_violations(page, options) == []
+    finally:
+        submit(page, DEFAULT)
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size({"width": 1280, "height": 900})

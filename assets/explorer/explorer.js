@@ -528,7 +528,7 @@
     function drawNetwork() {
       var r = state.result, T = r.T, H = r.H;
       var height = TOP + (T + 2) * ROW;
-      var half = H * CELL / 2 + 3;
+      var half = H * CELL / 2 + 3, tall = CELL / 2 + 3; // half a state's width, height
       var inLeft = COLUMN.input - (BOX_W * 3 + 4) / 2, inRight = 2 * COLUMN.input - inLeft;
       picture.setAttribute("viewBox", "0 0 " + WIDTH + " " + height);
       picture.style.aspectRatio = WIDTH + " / " + height;
@@ -568,14 +568,14 @@
             "dominant-baseline": "central", text: forward ? "h_n[0]" : "h_n[1]" }),
         ]));
         var last = forward ? T - 1 : 0;
-        edges.appendChild(arrow(x, rowY(last) + (forward ? half : -half), x,
+        edges.appendChild(arrow(x, rowY(last) + (forward ? tall : -tall), x,
           rowY(end) + (forward ? -12 : 14), "bx-" + direction + " bx-out-edge" +
           (computedBy(direction, last) ? "" : " bx-not-yet"), direction + ":hn"));
         for (var t = 0; t < T; t++) {
           var from = forward ? t - 1 : t + 1;
-          var fromY = rowY(from) + (forward ? 1 : -1) * (from === start ? 9 : half);
+          var fromY = rowY(from) + (forward ? 1 : -1) * (from === start ? 9 : tall);
           var done = computedBy(direction, t) ? "" : " bx-not-yet";
-          edges.appendChild(arrow(x, fromY, x, rowY(t) + (forward ? -half : half),
+          edges.appendChild(arrow(x, fromY, x, rowY(t) + (forward ? -tall : tall),
             "bx-" + direction + " bx-chain" + done, direction + ":" + from + ">" + t));
           edges.appendChild(arrow(forward ? inLeft - 2 : inRight + 2, rowY(t),
             forward ? x + half : x - half, rowY(t), "bx-" + direction + " bx-feed" + done,
