@@ -28,7 +28,7 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench bench-grading grade train screenshots
+.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench bench-grading grade train screenshots quiz-bank
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,9 @@ grade: $(STAMP) ## Grade SUBMISSIONS=DIR (DIR/<student>/*.ipynb) into DIR/gradeb
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [SEED=N] [JOBS=2] [CELL_TIMEOUT=60] [SANDBOX=no]"; exit 2; }
 	$(BIN)/python tools/grade.py $(SUBMISSIONS) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) \
 		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(filter no,$(SANDBOX)),--no-sandbox)
+
+quiz-bank: $(STAMP) ## Every quiz question with its key and feedback, for Moodle (XML) and Canvas (QTI): _build/quiz-bank
+	$(BIN)/python tools/quizzes.py export _build/quiz-bank
 
 timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
 	$(BIN)/python tools/timings.py $(NB)
