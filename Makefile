@@ -28,7 +28,7 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench bench-grading grade train screenshots quiz-bank
+.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench bench-grading grade train screenshots quiz-bank slides
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,6 +78,9 @@ grade: $(STAMP) ## Grade SUBMISSIONS=DIR (DIR/<student>/*.ipynb) into DIR/gradeb
 
 quiz-bank: $(STAMP) ## Every quiz question with its key and feedback, for Moodle (XML) and Canvas (QTI): _build/quiz-bank
 	$(BIN)/python tools/quizzes.py export _build/quiz-bank
+
+slides: $(STAMP) ## One reveal.js deck per session of course.yml, from the cells tagged for slides: _build/slides
+	$(BIN)/python tools/slides.py _build/slides
 
 timings: $(KERNEL) ## Time each notebook in a fresh kernel in an empty folder (nothing saved)
 	$(BIN)/python tools/timings.py $(NB)
