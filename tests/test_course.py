@@ -366,7 +366,8 @@ def test_guard_an_unassessed_objective_is_caught():
         )
     )
     assert "objective 1: chapter 1 has no quiz 9" in assessment_problems(
-        guide.replace("| {ref}`ex-01-relu` | 1.3 |", "| {ref}`ex-01-relu` | 1.9 |"),
+        guide.replace("{ref}`ex-01-weights-from-states` | 1.3 |",
+                      "{ref}`ex-01-weights-from-states` | 1.9 |"),
         objectives,
         facts,
     )

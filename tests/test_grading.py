@@ -27,38 +27,38 @@ from student import STUDENT_DIR
 CHAPTER = "01-one-rnn-step.ipynb"
 SANDBOX_PROBLEM = grading.sandbox_problem()
 
-HONEST_RELU = """\
-def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):
-    h = torch.zeros(x.shape[0], w_hh.shape[0])
-    states = []
-    for t in range(x.shape[1]):
-        h = torch.relu(x[:, t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
-        states.append(h)
-    return torch.stack(states, dim=1)"""
+HONEST_TEXTBOOK = """\
+def textbook_state_dict(w_x, w_h, b):
+    return {"weight_ih_l0": w_x.T.clone(), "weight_hh_l0": w_h.T.clone(),
+            "bias_ih_l0": b.clone(), "bias_hh_l0": torch.zeros_like(b)}"""
 LAZY = {
-    # PyTorch's layer, with forward saved before any guard could replace it.
+    # The check's own names, looked for in the frames that call the answer; and
+    # PyTorch's layer, with forward saved before any guard could replace it, fitted to
+    # the states by gradient descent.
     "carol": (
         (
-            "_forward = nn.RNN.forward\n\n\n"
-            "def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):\n"
-            "    layer = nn.RNN(w_ih.shape[1], w_hh.shape[0], batch_first=True,\n"
-            "                   nonlinearity='relu')\n"
-            "    with torch.no_grad():\n"
-            "        for p, v in zip(layer.parameters(), (w_ih, w_hh, b_ih, b_hh)):\n"
-            "            p.copy_(v)\n"
-            "        return _forward(layer, x)[0]"
-        ),
-        # The check's own reference, looked for in the frames that call the answer.
-        (
             "import sys\n\n\n"
-            "def last_state(out, batch_first):\n"
+            "def textbook_state_dict(w_x, w_h, b):\n"
             "    frame = sys._getframe(1)\n"
             "    while frame is not None:\n"
-            "        for name in ('h_n_new', 'expected', 'h_n'):\n"
+            "        for name in ('mine', 'names', 'layer', 'expected'):\n"
             "            if name in frame.f_locals:\n"
-            "                return frame.f_locals[name][0]\n"
+            "                return frame.f_locals[name]\n"
             "        frame = frame.f_back\n"
-            "    return out[:, 0]"
+            "    return {}"
+        ),
+        (
+            "_forward = nn.RNN.forward\n\n\n"
+            "def weights_from_states(x, states):\n"
+            "    layer = nn.RNN(x.shape[2], states.shape[2], batch_first=True)\n"
+            "    layer = layer.double()\n"
+            "    step = torch.optim.SGD(layer.parameters(), lr=0.5)\n"
+            "    for _ in range(20):\n"
+            "        step.zero_grad()\n"
+            "        ((_forward(layer, x)[0] - states) ** 2).sum().backward()\n"
+            "        step.step()\n"
+            "    return (layer.weight_ih_l0.detach(), layer.weight_hh_l0.detach(),\n"
+            "            (layer.bias_ih_l0 + layer.bias_hh_l0).detach())"
         ),
     ),
     # A guard of its own, that lets everything through; and None.
@@ -68,21 +68,23 @@ LAZY = {
             "class ByHandOnly(TorchFunctionMode):\n"
             "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
             "        return func(*args, **(kwargs or {}))\n\n\n"
-            "def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):\n"
-            "    start = torch.zeros(1, x.shape[0], w_hh.shape[0])\n"
-            "    weights = [w_ih, w_hh, b_ih, b_hh]\n"
-            "    return torch._VF.rnn_relu(\n"
-            "        x, start, weights, True, 1, 0.0, False, False, True\n"
-            "    )[0]"
+            "def textbook_state_dict(w_x, w_h, b):\n"
+            "    layer = nn.RNN(w_x.shape[0], w_x.shape[1])\n"
+            "    torch._VF.rnn_tanh(\n"
+            "        torch.zeros(1, 1, w_x.shape[0]),\n"
+            "        torch.zeros(1, 1, w_x.shape[1]),\n"
+            "        list(layer.parameters()), True, 1, 0.0, False, False, False\n"
+            "    )\n"
+            "    return layer.state_dict()"
         ),
-        "def last_state(out, batch_first):\n    return None",
+        "def weights_from_states(x, states):\n    return None",
     ),
 }
 
 
 def hostile_attacks(class_folder, outside, port):
     """Source of a solution cell that tries every escape, counting those that work;
-    its relu_rnn_by_hand is honest only if none did."""
+    its textbook_state_dict is honest only if none did."""
     victim = class_folder / "alice" / f"Copy of {CHAPTER}"
     attacks = {
         "read another student's notebook": f"open({str(victim)!r}).read()",
@@ -109,8 +111,8 @@ def hostile_attacks(class_folder, outside, port):
         "except OSError:",
         "    pass",
     ]
-    honest = HONEST_RELU.replace(
-        "b_hh):\n", "b_hh):\n    assert not escaped, escaped\n", 1
+    honest = HONEST_TEXTBOOK.replace(
+        "b):\n", "b):\n    assert not escaped, escaped\n", 1
     )
     return "\n".join(lines) + "\n\n\n" + honest
 
@@ -136,21 +138,24 @@ def class_of_students(folder, outside, port):
         "alice": {f"Copy of {CHAPTER}": solved(), CHAPTER: copy.deepcopy(release)},
         "bob": {f"bob_1234_5678_{CHAPTER}": copy.deepcopy(release)},  # an LMS's name
         **{
-            student: {CHAPTER: solved(**{first: relu, second: last})}
-            for student, (relu, last) in LAZY.items()
+            student: {CHAPTER: solved(**{first: one, second: two})}
+            for student, (one, two) in LAZY.items()
         },
         # The lazy answers the chapter records for its two exercises, in pairs.
         **{
-            f"lazy-{number}": {CHAPTER: solved(**{first: relu, second: last})}
-            for number, (relu, last) in enumerate(zip(*gamed), start=1)
+            f"lazy-{number}": {CHAPTER: solved(**{first: one, second: two})}
+            for number, (one, two) in enumerate(zip(*gamed), start=1)
         },
         # Patches what the checks compare with: only the kernel's own verdict is fooled.
         "erin": {
             CHAPTER: solved(
                 **{
                     first: "torch.allclose = torch.equal = lambda *a, **k: True\n\n\n"
-                    "def relu_rnn_by_hand(x, w_ih, w_hh, b_ih, b_hh):\n"
-                    "    return torch.zeros(x.shape[0], x.shape[1], w_hh.shape[0])"
+                    "def textbook_state_dict(w_x, w_h, b):\n"
+                    "    return {'weight_ih_l0': torch.zeros_like(w_x.T),\n"
+                    "            'weight_hh_l0': torch.zeros_like(w_h),\n"
+                    "            'bias_ih_l0': torch.zeros_like(b),\n"
+                    "            'bias_hh_l0': torch.zeros_like(b)}"
                 }
             )
         },
@@ -216,7 +221,8 @@ def test_grading_scores_what_each_student_did_and_contains_the_rest(
     }, messages
     assert {r["maximum"] for r in rows.values()} == {"6"}
     log = out.with_suffix(".log").read_text()
-    assert "erin 01-one-rnn-step ex-01-relu-check: AssertionError" in log, log
+    erin = "erin 01-one-rnn-step ex-01-textbook-weights-check: AssertionError"
+    assert erin in log, log
     assert "alice" not in log, log
     assert rows["alice"]["seed"] == str(grading.student_seed(7, "alice"))
     assert rows["alice"]["seed"] != rows["bob"]["seed"]
