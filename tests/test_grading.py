@@ -298,6 +298,11 @@ def test_feedback_quotes_no_traceback_and_no_line_of_a_test():
     assert grading.feedback_message(why, {hidden}) == (
         "AssertionError: the state at step 0 is wrong: did you add both biases?"
     )
+    stub = "Unreplayable: last_state was called more often here than when your code ran"
+    assert grading.feedback_message(stub, set()).startswith(
+        "last_state gave no answer when your notebook ran: its solution cell still "
+        "raises NotImplementedError"
+    )
 
 
 def test_the_gradebook_lists_the_assignments_exercises_only(tmp_path):

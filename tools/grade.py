@@ -578,9 +578,24 @@ def write_gradebook(out: Path, assignments: list[dict], results) -> None:
 TRACEBACK_LINE = re.compile(r'^\s*(Traceback \(most recent call last\)|File "|\^+$|~+)')
 
 
+# What the replay says when the student's code gave fewer answers than the check asks
+# for (tools/answers.py), said for a student.
+NO_ANSWER = re.compile(
+    r"Unreplayable: (\w+) was called more often here than when your code ran"
+)
+
+
 def feedback_message(why: str, secret: set[str]) -> str:
     """A failed test's message for a student: the hint, without a traceback and
     without any line of the chapter's test code."""
+    why = NO_ANSWER.sub(
+        lambda m: (
+            f"{m[1]} gave no answer when your notebook ran: its solution cell still "
+            "raises NotImplementedError, or stops with an error before it defines "
+            f"{m[1]}."
+        ),
+        why,
+    )
     kept = [
         line
         for line in why.splitlines()
