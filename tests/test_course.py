@@ -339,3 +339,31 @@ def test_the_licences_are_stated_where_the_kit_needs_them():
     models = (ROOT / "assets" / "models" / "README.md").read_text()
     last = models.rsplit("\n## ", 1)[1]
     assert last.startswith("Licence") and "MIT License" in last, last
+
+
+def test_the_for_instructors_page_comes_first_and_gives_each_step_a_command():
+    """Adopt, configure, publish, hand out, grade, give feedback: in that order, each
+    with a command, each make target one the Makefile has."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    part = next(p for p in toc["parts"] if p.get("caption") == "For instructors")
+    assert part["chapters"][0]["file"] == "chapters/for-instructors"
+    text = course.FOR_INSTRUCTORS.read_text()
+    steps = re.findall(r"^## (\d)\. (\w[\w ]*)$", text, re.MULTILINE)
+    assert steps == [
+        ("1", "Adopt"),
+        ("2", "Configure"),
+        ("3", "Publish"),
+        ("4", "Hand out"),
+        ("5", "Grade"),
+        ("6", "Give feedback"),
+    ]
+    targets = set(
+        re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    )
+    for section in re.split(r"^## \d\. ", text, flags=re.MULTILINE)[1:]:
+        block = re.search(r"```[^\n]*\n(.+?)```", section, re.DOTALL)
+        assert block, f"no command under {section.splitlines()[0]}"
+        for target in re.findall(r"\bmake ([a-z-]+)", block[1]):
+            assert target in targets, f"make {target}: no such target"
