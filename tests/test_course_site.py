@@ -117,3 +117,23 @@ def test_guard_a_solution_in_a_page_a_download_or_the_index_is_caught(tmp_path):
     word = min(secret_identifiers())
     assert secret_terms({word.lower(), "tanh"}) == [word]
     assert secret_terms({"tanh"}) == []
+
+
+def test_guard_course_yml_can_move_the_student_notebooks(monkeypatch):
+    import without_solutions
+
+    publish = {
+        "notebooks_repository": "https://github.com/someone/a-course",
+        "notebooks_branch": "spring",
+        "notebooks_folder": "notebooks",
+    }
+    monkeypatch.setattr(without_solutions, "load_course", lambda: {"publish": publish})
+    assert without_solutions.notebooks_url() == (
+        "https://colab.research.google.com/github/someone/a-course/blob/spring/"
+        "notebooks/"
+    )
+    monkeypatch.setattr(without_solutions, "load_course", lambda: {"publish": None})
+    owner_and_name, branch = repository()
+    assert without_solutions.notebooks_url().endswith(
+        f"/github/{owner_and_name}/blob/{branch}/student/"
+    )
