@@ -28,7 +28,7 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 
 .DEFAULT_GOAL := help
-.PHONY: help venv refresh book book-without-solutions test lint clean student timings bench bench-grading grade train screenshots quiz-bank slides
+.PHONY: help venv refresh book book-without-solutions test lint clean student course timings bench bench-grading grade train screenshots quiz-bank slides
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,7 +59,7 @@ book-without-solutions: $(COURSE_BUILT) ## The website without exercise solution
 
 # tools/without_solutions.py builds a copy of the book's sources, which has no tools/ for
 # _config.yml's Sphinx extension (tools/sphinx-extensions/): PYTHONPATH names it instead.
-$(COURSE_BUILT): $(STAMP) $(BOOK_SOURCES) tools/without_solutions.py tools/student.py tools/exercises.py tools/book.py
+$(COURSE_BUILT): $(STAMP) $(BOOK_SOURCES) course.yml $(wildcard student/*.ipynb) tools/without_solutions.py tools/student.py tools/exercises.py tools/book.py tools/course.py
 	PYTHONPATH=$(CURDIR)/tools/sphinx-extensions $(BIN)/python tools/without_solutions.py
 	touch $@
 
@@ -73,9 +73,13 @@ test: $(KERNEL) lint ## Lint, strict book builds (with and without solutions), s
 student: $(STAMP) ## Write student/: every chapter with its solutions replaced by stubs (commit it)
 	$(BIN)/python tools/student.py
 
-grade: $(STAMP) ## Grade SUBMISSIONS=DIR (DIR/<student>/*.ipynb) into DIR/gradebook.csv, each in a sandbox
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [SEED=N] [JOBS=2] [CELL_TIMEOUT=60] [SANDBOX=no]"; exit 2; }
+course: $(STAMP) ## Write the plan, assignment, rubric and catalogue tables from course.yml (commit them)
+	$(BIN)/python tools/course.py
+
+grade: $(STAMP) ## Grade SUBMISSIONS=DIR (DIR/<student>/*.ipynb) as course.yml says: gradebook and feedback
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [ASSIGNMENT=a1] [SEED=N] [JOBS=2] [CELL_TIMEOUT=60] [SANDBOX=no]"; exit 2; }
 	$(BIN)/python tools/grade.py $(SUBMISSIONS) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) \
+		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) \
 		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(filter no,$(SANDBOX)),--no-sandbox)
 
 quiz-bank: $(STAMP) ## Every quiz question with its key and feedback, for Moodle (XML) and Canvas (QTI): _build/quiz-bank
