@@ -4,7 +4,8 @@ A cell goes on a slide when its Jupyter slideshow type says so (in Jupyter: View
 Toolbar, Slideshow; in the file: metadata.slideshow.slide_type). "slide" starts a new
 slide, "subslide" one below it, "fragment" appears on the next key press, "-"
 continues the slide before it; untagged cells and "skip" stay in the chapter only.
-The sessions and their chapters come from course.yml, the course's one source.
+The sessions come from course.yml, the course's one source: a deck has the session's
+plan (show_live) and the slides of the chapters it reads.
 
     python tools/slides.py [OUT]     # default _build/slides; one folder per session
 
@@ -23,13 +24,13 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import nbformat
-import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+import course
 from book import NOTEBOOK_DIR, ROOT
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-")
@@ -122,7 +123,7 @@ def chapter_slides(path: Path) -> list[Slide]:
         path.stem,
     )
     number = int(path.name[:2])
-    slides = [Slide([f'<h1>Chapter {number}</h1><h2>{html.escape(title)}</h2>'])]
+    slides = [Slide([f"<h1>Chapter {number}</h1><h2>{html.escape(title)}</h2>"])]
     current = None
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
@@ -207,22 +208,49 @@ STYLE = """/* The decks of make slides (tools/slides.py). Sizes are CSS pixels o
 """
 
 
-def read_course(path: Path = ROOT / "course.yml") -> dict:
-    return yaml.safe_load(path.read_text())
+def read_course() -> dict:
+    return course.load()
 
 
-def sessions(course: dict) -> list[tuple[str, list[Path]]]:
+DOC_LINK = re.compile(r"\{doc\}`(?:([^`<]*?) *<)?(?:\.\./notebooks/)?([^`>]+)>?`")
+
+
+@dataclass
+class Session:
+    title: str
+    chapters: list[Path]  # those it reads, else those its demonstration opens
+    agenda: list[tuple[int, str]]  # (minutes, what to show), course.yml's show_live
+
+
+def sessions(plan: dict) -> list[Session]:
     found = []
-    for number, session in enumerate(course["sessions"], start=1):
-        chapters = [
-            next(NOTEBOOK_DIR.glob(f"{int(ch):02d}-*.ipynb"))
-            for ch in session["chapters"]
-        ]
-        found.append((f"Session {number}: {session['title']}", chapters))
+    for number, session in enumerate(plan["sessions"], start=1):
+        stems = [item["read"] for item in session.get("before", []) if "read" in item]
+        if not stems:
+            stems = [
+                m[2]
+                for _, text in session.get("show_live", [])
+                for m in DOC_LINK.finditer(text)
+                if (NOTEBOOK_DIR / f"{m[2]}.ipynb").exists()
+            ]
+        chapters = [NOTEBOOK_DIR / f"{stem}.ipynb" for stem in dict.fromkeys(stems)]
+        agenda = [(minutes, text) for minutes, text in session.get("show_live", [])]
+        found.append(Session(f"Session {number}: {session['title']}", chapters, agenda))
     return found
 
 
-def build(out: Path, course: dict) -> list[Path]:
+def agenda_slide(session: Session) -> Slide:
+    """What the session shows live, minute by minute, as course.yml plans it."""
+    rows, start = [], 0
+    for minutes, text in session.agenda:
+        text = DOC_LINK.sub(lambda m: m[1] or m[2], text)
+        rows.append(f"| {start} to {start + minutes} | {text} |")
+        start += minutes
+    table = "| minutes | shown live |\n|---|---|\n" + "\n".join(rows)
+    return Slide([f"<h2>The plan</h2>{markdown_html(table)}"])
+
+
+def build(out: Path, plan: dict) -> list[Path]:
     if out.exists():
         shutil.rmtree(out)
     lib = out / "lib"
@@ -234,15 +262,18 @@ def build(out: Path, course: dict) -> list[Path]:
     shutil.copytree(mathjax_folder() / "input", lib / "mathjax" / "input")
     (lib / "slides.css").write_text(STYLE)
     pages = []
-    for number, (title, chapters) in enumerate(sessions(course), start=1):
-        slides = [s for path in chapters for s in chapter_slides(path)]
-        names = ", ".join(f"chapter {int(p.name[:2])}" for p in chapters)
+    for number, session in enumerate(sessions(plan), start=1):
+        slides = [agenda_slide(session)] + [
+            s for path in session.chapters for s in chapter_slides(path)
+        ]
+        names = ", ".join(f"Chapter {int(p.name[:2])}" for p in session.chapters)
+        title = session.title
         page = out / f"session-{number}" / "index.html"
         page.parent.mkdir(parents=True)
         page.write_text(
             PAGE.format(
                 title=html.escape(title),
-                subtitle=f"Bidirectional RNNs, Step by Step: {names}",
+                subtitle=f"Bidirectional RNNs, Step by Step. {names}",
                 sections="\n".join(section(s) for s in slides),
                 pygments=CODE_STYLE.get_style_defs(".reveal pre.code"),
                 width=WIDTH,
