@@ -345,7 +345,7 @@ def test_the_licences_are_stated_where_the_kit_needs_them():
 
 
 def test_the_for_instructors_page_comes_first_and_gives_each_step_a_command():
-    """Adopt, configure, publish, hand out, grade, give feedback: in that order, each
+    """Adopt, configure, publish, hand out, teach, grade, give feedback, in order, each
     with a command, each make target one the Makefile has."""
     import yaml
 
@@ -359,8 +359,9 @@ def test_the_for_instructors_page_comes_first_and_gives_each_step_a_command():
         ("2", "Configure"),
         ("3", "Publish"),
         ("4", "Hand out"),
-        ("5", "Grade"),
-        ("6", "Give feedback"),
+        ("5", "Teach"),
+        ("6", "Grade"),
+        ("7", "Give feedback"),
     ]
     targets = set(
         re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.MULTILINE)
