@@ -93,7 +93,9 @@ def symbols(text: str) -> set[str]:
     found = set()
     for display, inline in MATH.findall(text):
         math = re.sub(
-            r"\\(?:text|mathrm|operatorname|texttt)\{[^}]*\}", "", display or inline
+            r"\\(?:text|mathrm|operatorname|texttt|begin|end)\{[^}]*\}",
+            "",
+            display or inline,
         )
         found |= {c for c in re.findall(r"\\[A-Za-z]+", math) if c not in LAYOUT}
         found |= set(re.findall(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", math)))
