@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from book import ROOT, toc_files
+from quizzes import QUIZ_ANSWER, QUIZ_HEADING, QUIZ_QUESTION
 
 MAX_BYTES = 1024 * 1024
 ABSOLUTE_PATH = re.compile(
@@ -159,11 +160,7 @@ def toc_problems(toc: dict, root: Path = ROOT) -> list[str]:
 #   <details class="quiz-answer"><summary>ANSWER</summary>Right. WHY</details>
 # A reader opens an answer to see its feedback: no script, so it works on the website,
 # in Colab and in Jupyter, from the keyboard and with a screen reader.
-QUIZ_HEADING = "## Check your understanding"
-QUIZ_QUESTION = re.compile(r"^\*\*(\d+)\. .+\*\*$")
-QUIZ_ANSWER = re.compile(
-    r'^<details class="quiz-answer"><summary>(.+?)</summary>(.+)</details>$'
-)
+# (the format is read in tools/quizzes.py)
 
 
 def quiz_problems(nb, nb_name: str) -> list[str]:

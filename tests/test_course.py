@@ -1,28 +1,29 @@
-"""The course pages (instructor guide, learning objectives) agree with the book.
+"""The course pages (instructor guide, learning objectives, for instructors) and
+course.yml agree with the book.
 
 Sphinx (`jupyter-book build -n -W`) already fails on a {doc} or {ref} link to a page or
 exercise that is not in the book; these tests say more precisely what is wrong, and
-check what Sphinx cannot: that the objectives cover every chapter and each is assessed
-by exercises or quiz questions that exist; that the session plan adds up, keeps class
-time within 90 minutes, reads each chapter for the minutes `make timings` computes, and
-places every exercise of the book once; that the Colab links to the student notebooks,
-as the built guide shows them, use the repository named in _config.yml and reach a file
-that exists; and that the timings table has every chapter. Each check is a function
-returning its problems, so the guards at the end can show that it fails when it should.
+check what Sphinx cannot: that the objectives cover every chapter; that course.yml
+keeps the rules it states (tools/course.py: problems), against the book as it is today:
+class time, work out of class at most twice that, reading before the exercises and quiz
+questions that need it, every exercise placed once, every objective of the course
+assessed in a session, assignments of exercises that exist in their chapters; that the
+pages' regions generated from course.yml are up to date; that the Colab links to the
+student notebooks, as the built guide shows them, use the repository named in
+_config.yml and reach a file that exists; and that the timings table has every chapter.
+Each check is a function returning its problems, so the guards at the end can show that
+it fails when it should.
 """
 
-import functools
+import copy
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
+import course
 from book import ROOT, SITE, repository
-from exercises import find_exercises
-from notebook_checks import QUIZ_HEADING, QUIZ_QUESTION
 from student import chapters
-from timings import reading_minutes
 
 GUIDE = ROOT / "chapters" / "instructor-guide.md"
 # The guide as make book builds it: its {colab} links made from _config.yml.
@@ -34,111 +35,6 @@ COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^\s)>\]\"
 # A row of make timings' table: seconds to run, then minutes to read.
 TIMINGS_ROW = re.compile(r"^\| (\d\d) [^|]+\| +\d+\.\d \| +(\d+) \|$", re.MULTILINE)
 CHAPTER_NAMES = [c.name for c in chapters()]
-REF = re.compile(r"\{ref\}`(ex-[\w-]+)`")
-# A row of a session's work table: | what | minutes | when |
-WORK_ROW = re.compile(r"^\| (.+?) \| +(\d+) \| (before|in class|after|optional) \|$")
-TOTALS = re.compile(
-    r"^\*\*Totals:\*\* before (\d+) min, in class (\d+) min, after (\d+) min\.$",
-    re.MULTILINE,
-)
-MINUTES_IN_CLASS = 90
-
-
-@functools.cache
-def book_facts() -> dict:
-    """What the guide must agree with: exercises, quiz sizes, minutes to read.
-
-    Read once per run; the checks below only read it.
-    """
-    facts = {"exercises": [], "quiz": {}, "reading": {}}
-    for path in chapters():
-        nb = nbformat.read(path, as_version=4)
-        facts["exercises"] += [e.label for e in find_exercises(nb)[0]]
-        quiz = [c.source for c in nb.cells if c.source.startswith(QUIZ_HEADING)]
-        lines = quiz[0].splitlines() if quiz else []
-        facts["quiz"][int(path.name[:2])] = sum(
-            bool(QUIZ_QUESTION.match(x)) for x in lines
-        )
-        facts["reading"][path.stem] = reading_minutes(nb)
-    return facts
-
-
-def plan_problems(text: str, facts: dict) -> list[str]:
-    """Each session's work adds up to its totals, fits the class, reads what it says."""
-    problems, placed = [], []
-    for session in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:
-        name = session.splitlines()[0]
-        minutes = {"before": 0, "in class": 0, "after": 0, "optional": 0}
-        for line in session.splitlines():
-            row = WORK_ROW.match(line)
-            if not row:
-                continue
-            what, spent, when = row[1], int(row[2]), row[3]
-            minutes[when] += spent
-            placed += REF.findall(what)
-            read = re.match(r"read \{doc\}`\.\./notebooks/([\w-]+)`$", what)
-            if read and facts["reading"].get(read[1]) != spent:
-                problems.append(
-                    f"{name}: {read[1]} takes {facts['reading'].get(read[1])} minutes "
-                    f"to read (make timings), not {spent}"
-                )
-        totals = TOTALS.search(session)
-        if totals:
-            stated = tuple(int(t) for t in totals.groups())
-            added = (minutes["before"], minutes["in class"], minutes["after"])
-            if stated != added:
-                problems.append(
-                    f"{name}: totals say {stated}, the rows add up to {added}"
-                )
-        elif any(minutes[w] for w in ("before", "in class", "after")):
-            problems.append(f"{name}: no **Totals:** line under its work table")
-        if minutes["in class"] > MINUTES_IN_CLASS:
-            problems.append(
-                f"{name}: {minutes['in class']} minutes in class, "
-                f"over {MINUTES_IN_CLASS}"
-            )
-    for label in facts["exercises"]:
-        if placed.count(label) != 1:
-            problems.append(
-                f"exercise {label} is in the plan {placed.count(label)} times, not "
-                "once (in a session or as optional)"
-            )
-    problems += [
-        f"{label} is in the plan but not in the book"
-        for label in sorted(set(placed) - set(facts["exercises"]))
-    ]
-    return problems
-
-
-def assessment_problems(guide: str, objectives: str, facts: dict) -> list[str]:
-    """Each objective is assessed by exercises or quiz questions that exist."""
-    problems = []
-    numbers = [int(item.split(".")[0]) for item in numbered_items(objectives)]
-    rows = {
-        int(row[1]): row[2]
-        for row in re.finditer(r"^\| (\d+)\. [^|]+\|(.+)\|$", guide, re.MULTILINE)
-    }
-    for number in numbers:
-        row = rows.get(number, "")
-        labels = REF.findall(row)
-        quiz = re.findall(r"\b(\d+)\.(\d+)\b", row.split("|")[-1])
-        if not labels and not quiz:
-            problems.append(
-                f"objective {number} is assessed by no exercise or quiz question"
-            )
-        for label in labels:
-            if label not in facts["exercises"]:
-                problems.append(f"objective {number}: no exercise {label} in the book")
-        for chapter, question in quiz:
-            if int(question) > facts["quiz"].get(int(chapter), 0):
-                problems.append(
-                    f"objective {number}: chapter {chapter} has no quiz {question}"
-                )
-    problems += [
-        f"the assessment table has objective {n}, which does not exist"
-        for n in sorted(set(rows) - set(numbers))
-    ]
-    return problems
 
 
 def numbered_items(markdown: str) -> list[str]:
@@ -262,19 +158,22 @@ def test_colab_links_use_the_configured_repository_and_exist():
 
 
 def test_timings_table_has_every_chapter():
-    problems = timings_problems(GUIDE.read_text(), book_facts()["reading"])
+    problems = timings_problems(GUIDE.read_text(), course.book().reading)
     assert not problems, "\n".join(problems)
 
 
-def test_the_plan_adds_up_and_places_every_exercise_once():
-    problems = plan_problems(GUIDE.read_text(), book_facts())
+def test_course_yml_keeps_its_rules_against_the_book():
+    problems = course.problems(course.load(), course.book())
     assert not problems, "\n".join(problems)
 
 
-def test_every_objective_is_assessed_by_exercises_or_quiz_questions():
-    facts = book_facts()
-    problems = assessment_problems(GUIDE.read_text(), OBJECTIVES.read_text(), facts)
-    assert not problems, "\n".join(problems)
+@pytest.mark.parametrize(
+    "page", list(course.GENERATORS), ids=lambda p: p.relative_to(ROOT).as_posix()
+)
+def test_the_regions_made_from_course_yml_are_up_to_date(page):
+    assert page.read_text() == course.pages()[page], (
+        f"{page.relative_to(ROOT)} is not what course.yml makes: run make course"
+    )
 
 
 # --- Guards: each check above can fail ------------------------------------------------
@@ -328,45 +227,147 @@ def test_guard_bad_objectives_and_links_are_caught():
     ]
 
 
-def test_guard_a_plan_that_does_not_add_up_is_caught():
-    facts = book_facts()
-    text = GUIDE.read_text()
-    assert plan_problems(text, facts) == []
-    first = facts["exercises"][0]
-    row = next(line for line in text.splitlines() if f"{{ref}}`{first}`" in line)
-    dropped = text.replace(row + "\n", "")
-    problems = plan_problems(dropped, facts)
+def problems_of(edit) -> list[str]:
+    """course.yml's problems after edit(course) changed a copy of it."""
+    changed = copy.deepcopy(course.load())
+    edit(changed)
+    return course.problems(changed, course.book())
+
+
+def test_guard_a_plan_that_breaks_a_rule_is_caught():
+    facts = course.book()
+    assert problems_of(lambda c: None) == []
+
+    def drop(c):  # the first exercise of session 1, in class
+        c["sessions"][0]["in_class"].pop(0)
+
+    label = course.load()["sessions"][0]["in_class"][0]["exercise"]
     once = "not once (in a session or as optional)"
-    assert f"exercise {first} is in the plan 0 times, {once}" in problems
-    assert any("totals say" in p for p in problems), problems
-    longer = text.replace(
-        "| your demonstration | 60 | in class |",
-        "| your demonstration | 70 | in class |",
-        1,
-    )
-    problems = plan_problems(longer, facts)
-    assert any("minutes in class, over 90" in p for p in problems), problems
-    misread = re.sub(
-        r"(read \{doc\}`\.\./notebooks/01-one-rnn-step` \| +)\d+", r"\g<1>99", text
-    )
-    assert any("takes" in p and "not 99" in p for p in plan_problems(misread, facts))
+    assert f"exercise {label} is placed 0 times, {once}" in problems_of(drop)
 
+    def longer(c):
+        c["sessions"][0]["show_live"].append([60, "more"])
 
-def test_guard_an_unassessed_objective_is_caught():
-    facts = book_facts()
-    guide, objectives = GUIDE.read_text(), OBJECTIVES.read_text()
-    assert assessment_problems(guide, objectives, facts) == []
-    row = next(line for line in guide.splitlines() if line.startswith("| 5. "))
+    assert any("minutes in class, over 90" in p for p in problems_of(longer))
+
+    def heavy(c):
+        c["sessions"][0]["after"].append({"task": "more", "minutes": 200})
+
+    assert any("more than twice the 90 in class" in p for p in problems_of(heavy))
+
+    def early(c):  # session 1 uses chapter 3 in class, read only in session 2
+        c["sessions"][0]["in_class"].append({"exercise": "ex-03-seen", "minutes": 15})
+        c["sessions"][1]["in_class"] = [
+            i for i in c["sessions"][1]["in_class"] if i["exercise"] != "ex-03-seen"
+        ]
+
     assert (
-        "objective 5 is assessed by no exercise or quiz question"
-        in assessment_problems(
-            guide.replace(row, "| 5. What can be computed early | | |"),
-            objectives,
-            facts,
-        )
+        "session 1: ex-03-seen (in class) comes before the reading of "
+        "03-reverse-direction that introduces it"
+    ) in problems_of(early)
+
+    def quiz_early(c):
+        c["sessions"][0]["quiz"].append("3.1")
+
+    assert any("quiz 3.1 (in class) comes before" in p for p in problems_of(quiz_early))
+
+    def crowded(c):  # a third notebook in session 2, for 10 minutes
+        c["sessions"][1]["in_class"].append(c["sessions"][1]["after"].pop(0))
+
+    assert (
+        "session 2: the student notebook of 16-explore-it-yourself is opened in class "
+        "for 10 minutes of exercises, under 15"
+    ) in problems_of(crowded)
+    assert facts.reading  # the book was read
+
+
+def test_guard_an_objective_left_to_optional_work_or_a_bad_assignment_is_caught():
+    def unassess(c):  # objective 5: its only exercise made optional, no quiz
+        c["sessions"][0]["after"] = []
+        c["optional"].append({"exercise": "ex-02-longer-sequence", "minutes": 5})
+        c["assignments"][0]["exercises"].pop("ex-02-longer-sequence")
+
+    assert (
+        "objective 5: the course reads 02-forward-direction, but no exercise of a "
+        "session and no quiz question asked in one assesses it"
+    ) in problems_of(unassess)
+
+    def misfiled(c):
+        c["assignments"][0]["exercises"]["ex-17-masked-loss"] = 3
+
+    found = problems_of(misfiled)
+    assert any("ex-17-masked-loss is in 17-putting-the-spaces-back" in p for p in found)
+    assert "ex-17-masked-loss is graded by 2 assignments" in found
+
+    first = next(iter(course.load()["assignments"][0]["exercises"]))
+
+    def ungraded(c):
+        c["assignments"][0]["exercises"].pop(first)
+
+    assert (
+        f"{first} is placed in a session, but no assignment grades it"
+        in problems_of(ungraded)
     )
-    assert "objective 1: chapter 1 has no quiz 9" in assessment_problems(
-        guide.replace("| {ref}`ex-01-relu` | 1.3 |", "| {ref}`ex-01-relu` | 1.9 |"),
-        objectives,
-        facts,
+
+    def renamed(c):
+        c["objectives"][1]["exercises"] = ["ex-01-renamed"]
+
+    assert "objective 1: no exercise ex-01-renamed in the book" in problems_of(renamed)
+
+
+def test_guard_a_stale_region_is_caught():
+    text = GUIDE.read_text()
+    row = re.search(r"\| (\d+) \| before \|", text)
+    stale = text.replace(row[0], f"| {int(row[1]) + 1} | before |", 1)
+    assert stale != text
+    assert (
+        course.regenerated(stale, {}, "guide") == stale
+    )  # nothing asked, nothing made
+    regions = {
+        name: make(course.load(), course.book())
+        for name, make in course.GENERATORS[GUIDE].items()
+    }
+    assert course.regenerated(stale, regions, "guide") == text
+    with pytest.raises(SystemExit, match="no region"):
+        course.regenerated("no markers", regions, "guide")
+
+
+def test_the_licences_are_stated_where_the_kit_needs_them():
+    """LICENSE: text CC BY 4.0, code MIT, the trained models with the code; the
+    models' README ends with that licence."""
+    licence = (ROOT / "LICENSE").read_text()
+    assert "1. Text and figures: Creative Commons Attribution 4.0" in licence
+    code = licence.split("2. Code: MIT License", 1)[1].split("\n\n", 1)[0]
+    assert "the trained models in assets/models/" in " ".join(code.split())
+    models = (ROOT / "assets" / "models" / "README.md").read_text()
+    last = models.rsplit("\n## ", 1)[1]
+    assert last.startswith("Licence") and "MIT License" in last, last
+
+
+def test_the_for_instructors_page_comes_first_and_gives_each_step_a_command():
+    """Adopt, configure, publish, hand out, teach, grade, give feedback, in order, each
+    with a command, each make target one the Makefile has."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    part = next(p for p in toc["parts"] if p.get("caption") == "For instructors")
+    assert part["chapters"][0]["file"] == "chapters/for-instructors"
+    text = course.FOR_INSTRUCTORS.read_text()
+    steps = re.findall(r"^## (\d)\. (\w[\w ]*)$", text, re.MULTILINE)
+    assert steps == [
+        ("1", "Adopt"),
+        ("2", "Configure"),
+        ("3", "Publish"),
+        ("4", "Hand out"),
+        ("5", "Teach"),
+        ("6", "Grade"),
+        ("7", "Give feedback"),
+    ]
+    targets = set(
+        re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.MULTILINE)
     )
+    for section in re.split(r"^## \d\. ", text, flags=re.MULTILINE)[1:]:
+        block = re.search(r"```[^\n]*\n(.+?)```", section, re.DOTALL)
+        assert block, f"no command under {section.splitlines()[0]}"
+        for target in re.findall(r"\bmake ([a-z-]+)", block[1]):
+            assert target in targets, f"make {target}: no such target"

@@ -371,3 +371,22 @@ def test_guard_checks_that_print_answers_or_cannot_grade_are_caught():
         f"{where}: no hidden-check cell right after its check",
         f"{where}: its check cell records no gamed answer",
     ], problems
+
+
+def test_every_student_notebook_opens_with_its_licence_and_credit_line():
+    """The licences LICENSE gives (text CC BY 4.0, code MIT), the title and authors
+    of _config.yml, and no address of the repository that holds the solutions."""
+    import yaml
+
+    from book import ROOT, repository
+
+    licence = (ROOT / "LICENSE").read_text()
+    assert "Text and figures: Creative Commons Attribution 4.0" in licence
+    assert "2. Code: MIT License" in licence
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    for path in sorted(STUDENT_DIR.glob("*.ipynb")):
+        first = nbformat.read(path, as_version=4).cells[0]
+        assert first.cell_type == "markdown", path.name
+        for words in (config["title"], config["author"], "CC BY 4.0", "MIT License"):
+            assert words in first.source, f"{path.name}: no {words!r} in its first cell"
+        assert repository()[0] not in first.source, path.name

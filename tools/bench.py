@@ -22,16 +22,22 @@ CPU the clock is the process's CPU time, which ignores the time the operating sy
 gives to other programs; with more threads, or on a GPU, it is wall-clock time. The
 output says which. --device cuda (the default when CUDA is available) synchronizes the
 GPU around every timed call; that path has not been run on a GPU by the book's authors.
---compile also times torch.compile on layer (c): first call (tracing and code
-generation), a call with a new T (which compiles again), and the compiled steady state.
+--compile also times torch.compile on layer (c), wall-clock: first call (tracing and
+code generation), a call with a new T (which compiles again), and the compiled steady
+state against eager, at the size above and at a small one (B = 1, I = H = 32) where
+each step's fixed cost dominates. On a GPU those times are taken with CUDA events and
+torch.cuda.synchronize() around them (Stopwatch).
 """
 
 import argparse
 import copy
+import os
+import platform
 import time
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 from torch.utils import benchmark
 
 T, B, I, H = 256, 64, 128, 128
@@ -132,6 +138,7 @@ class BiRNN(torch.autograd.Function):
         return torch.cat([states[0], states[1].flip(0)], dim=2).transpose(0, 1)
 
     @staticmethod
+    @once_differentiable  # in-place steps: not itself differentiable, so say so
     def backward(ctx, g_out):
         xs, w_ih2, w_hh2, states = ctx.saved_tensors
         _, steps, batch, hidden = states.shape
@@ -225,29 +232,94 @@ def time_rounds(runs, rounds, threads, clock):
     return {name: sorted(ts)[len(ts) // 2] for name, ts in times.items()}
 
 
-def time_compile(x, w, device):
-    """Seconds for torch.compile of layer (c): first call, new T, steady state."""
-    torch._dynamo.reset()
-    compiled = torch.compile(batched)
-    with torch.inference_mode():
-        start = time.perf_counter()
-        compiled(x, w)
-        first = time.perf_counter() - start
-        shorter = x[:, : x.shape[1] // 2].contiguous()
-        start = time.perf_counter()
-        compiled(shorter, w)
-        new_t = time.perf_counter() - start
-        sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-        steady = {}
-        for name, layer in (("compiled", compiled), ("eager", batched)):
+class Stopwatch:
+    """Wall-clock seconds of a block of work; on a GPU, of the work it queued.
+
+    A CUDA call returns when its work is queued, not done: on a GPU the block is timed
+    by CUDA events recorded on the stream, and torch.cuda.synchronize() waits before
+    the start and after the end, so the time covers all the queued work and nothing
+    queued before it. On a CPU it reads time.perf_counter (torch.compile works in other
+    processes too, so CPU time of this one would miss part of it).
+    """
+
+    def __init__(self, device):
+        self.cuda = device.type == "cuda"
+
+    def __enter__(self):
+        if self.cuda:
+            torch.cuda.synchronize()
+            self.start = torch.cuda.Event(enable_timing=True)
+            self.end = torch.cuda.Event(enable_timing=True)
+            self.start.record()
+        self.began = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        if self.cuda:
+            self.end.record()
+            torch.cuda.synchronize()
+            self.seconds = self.start.elapsed_time(self.end) / 1e3  # ms to s
+        else:
+            self.seconds = time.perf_counter() - self.began
+
+
+def steady_seconds(layer, x, w, device, calls=5):
+    """Median wall-clock seconds per call of layer(x, w) over `calls` calls, warm."""
+    layer(x, w)
+    times = []
+    for _ in range(calls):
+        with Stopwatch(device) as watch:
             layer(x, w)
-            sync()
-            start = time.perf_counter()
-            for _ in range(5):
-                layer(x, w)
-            sync()
-            steady[name] = (time.perf_counter() - start) / 5
-    return first, new_t, steady
+        times.append(watch.seconds)
+    return sorted(times)[len(times) // 2]
+
+
+def time_compile(x, w, device, small_batch=1, small_hidden=32):
+    """torch.compile of layer (c), wall-clock seconds: first call (tracing and code
+    generation), a call with a new T (compiled again), and per call once compiled,
+    against eager, at the bench's size and at a small one where each step's fixed cost
+    dominates (batch small_batch, I = H = small_hidden; the weights are cut from w).
+    """
+    torch._dynamo.reset()
+    compiled = torch.compile(batched, dynamic=False)
+    result = {}
+    with torch.inference_mode():
+        with Stopwatch(device) as watch:
+            compiled(x, w)
+        result["first"] = watch.seconds
+        shorter = x[:, : x.shape[1] // 2].contiguous()
+        with Stopwatch(device) as watch:
+            compiled(shorter, w)
+        result["new T"] = watch.seconds
+        small_w = {
+            k: v[:small_hidden, :small_hidden] if v.dim() == 2 else v[:small_hidden]
+            for k, v in w.items()
+        }
+        small_x = x[:small_batch, :, :small_hidden].contiguous()
+        for size, (xs, ws) in {"bench": (x, w), "small": (small_x, small_w)}.items():
+            torch.testing.assert_close(compiled(xs, ws), batched(xs, ws))
+            result[size] = {
+                name: steady_seconds(layer, xs, ws, device)
+                for name, layer in (("compiled", compiled), ("eager", batched))
+            }
+    return result
+
+
+def machine_name(device):
+    if device.type == "cuda":
+        return "GPU " + torch.cuda.get_device_name(device)
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            names = [
+                ln.split(":", 1)[1].strip()
+                for ln in cpuinfo
+                if ln.startswith("model name")
+            ]
+        model = names[0] if names else model
+    except OSError:
+        pass
+    return f"CPU {model} ({os.cpu_count()} logical cores)"
 
 
 def main():
@@ -303,14 +375,9 @@ def main():
     rate, n = gemm_rate(device, args.threads, clock)
     floor = forward_flops(B, T, I, H) / rate
 
-    where = (
-        "GPU " + torch.cuda.get_device_name(device)
-        if device.type == "cuda"
-        else (
-            f"CPU, {args.threads} thread{'s' if args.threads > 1 else ''} "
-            "(torch.set_num_threads)"
-        )
-    )
+    where = machine_name(device)
+    if device.type == "cpu":
+        where += f", {args.threads} thread{'s' if args.threads > 1 else ''}"
     print(f"T={T} B={B} I={I} H={H}, float32, {where}, torch {torch.__version__}")
     print(f"clock: {clock_words}; median of {args.rounds} interleaved rounds")
     print("all layers give nn.RNN's out; (e)'s gradients are nn.RNN's")
@@ -341,12 +408,21 @@ def main():
         f"({verdict} the {GOAL}x goal)"
     )
     if args.compile:
-        first, new_t, steady = time_compile(x.detach(), w, device)
+        timed = time_compile(x.detach(), w, device)
         print(
-            f"torch.compile of (c), wall-clock: first call {first:.1f} s, "
-            f"new T {new_t:.1f} s; then {steady['compiled'] * 1e3:.1f} ms "
-            f"against {steady['eager'] * 1e3:.1f} ms eager"
+            f"torch.compile of (c), default back end (Inductor), wall-clock: first "
+            f"call {timed['first']:.1f} s, a new T ({T // 2}) {timed['new T']:.1f} s"
         )
+        for size, words in (
+            ("bench", f"T={T} B={B} I=H={H}"),
+            ("small", f"T={T} B=1 I=H=32"),
+        ):
+            eager, comp = timed[size]["eager"], timed[size]["compiled"]
+            print(
+                f"  once compiled, {words}: {comp * 1e3:.2f} ms against "
+                f"{eager * 1e3:.2f} ms eager ({comp / T * 1e6:.1f} against "
+                f"{eager / T * 1e6:.1f} us per step, {eager / comp:.2f}x)"
+            )
 
 
 if __name__ == "__main__":

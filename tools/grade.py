@@ -22,9 +22,16 @@ How a submission is graded, trusting nothing the student's code could touch:
    with. The grader then runs every check and hidden test again in its own process,
    with the recorded answers replayed (tools/verdict.py): that verdict is the grade.
 
-The gradebook (default SUBMISSIONS/gradebook.csv) has one row per student: the seed of
-their hidden tests, the points of each exercise of the chapters handed in (a check is
-worth 1, a hidden test 2), the total and the maximum. Submissions are graded in
+What is graded, and for how many points, is course.yml's (tools/course.py): its
+assignments name chapters and exercises, and the points of each (a check earns its
+share of the test cells' points, 1 of 3 unless the chapter says otherwise, the hidden
+test the rest). --assignment NAME grades one assignment; a notebook of a chapter in no
+assignment graded is listed, not run. The gradebook (default SUBMISSIONS/gradebook.csv)
+has one row per student: the seed of their hidden tests, the points of each listed
+exercise, each assignment's total and maximum, then the overall total and maximum.
+Beside it, feedback/STUDENT/CHAPTER.md tells each student their points and, for each
+failed test, its message (the hint), never a line of the hidden test's code; and
+gradebook.log lists the failures for the instructor. Submissions are graded in
 parallel, one per core; each worker returns its grades and the grader alone writes.
 """
 
@@ -34,6 +41,7 @@ import csv
 import hashlib
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -47,8 +55,10 @@ from pathlib import Path
 import nbformat
 
 import answers
+import course as course_file
 from book import NOTEBOOK_DIR, ROOT
 from exercises import answer_functions, find_exercises, grading_cells, tags, test_cells
+from timings import title as chapter_title
 from verdict import judge
 
 CELL_TIMEOUT_S = 60
@@ -370,6 +380,11 @@ class Result:
     points: dict[str, float] = field(default_factory=dict)  # exercise label -> points
     messages: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # test grade_id -> why
+    # exercise label -> the points of its test cells, and its title
+    maximum: dict[str, float] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    # the grade_ids of the tests that ran (or should have)
+    tests: list[str] = field(default_factory=list)
 
 
 _slot = None
@@ -407,6 +422,11 @@ def grade_submission(submission, seed, cell_timeout, sandbox) -> Result:
     grading = grading_cells(chapter)
     for test, (exercise, index) in tests.items():
         result.points.setdefault(exercise.label, 0)
+        result.maximum[exercise.label] = (
+            result.maximum.get(exercise.label, 0) + grading[index]["points"]
+        )
+        result.titles[exercise.label] = exercise.title
+        result.tests.append(test)
         log = logs.get(test)
         verdict = "not run"
         if log is not None:
@@ -418,6 +438,17 @@ def grade_submission(submission, seed, cell_timeout, sandbox) -> Result:
     return result
 
 
+def selected_assignments(course: dict, name: str | None) -> list[dict]:
+    assignments = course.get("assignments", [])
+    if name is None:
+        return assignments
+    chosen = [a for a in assignments if a["name"] == name]
+    if not chosen:
+        names = ", ".join(a["name"] for a in assignments)
+        raise SystemExit(f"course.yml has no assignment {name!r} (it has: {names})")
+    return chosen
+
+
 def grade(
     submissions: Path,
     out: Path,
@@ -425,19 +456,31 @@ def grade(
     seed: int | None = None,
     jobs: int | None = None,
     sandbox: bool = True,
+    course: dict | None = None,
+    assignment: str | None = None,
 ) -> list[str]:
-    """Grade every notebook in submissions/<student>/; what to tell the user."""
+    """Grade every notebook in submissions/<student>/ that an assignment of course
+    (course.yml unless given) holds; what to tell the user."""
     if sandbox and (problem := sandbox_problem()):
         raise SystemExit(
             f"make grade runs each submission in a sandbox, and {problem}. Only where "
             "you trust every submission, grade without one: make grade SANDBOX=no "
             f"(tools/grade.py {NO_SANDBOX_FLAG})."
         )
+    assignments = selected_assignments(course or course_file.load(), assignment)
+    graded_chapters = {stem for a in assignments for stem in a["chapters"]}
     stems = [p.stem for p in sorted(NOTEBOOK_DIR.glob("*.ipynb"))]
     found, messages = find_submissions(submissions, stems)
+    for submission in [s for s in found if s.chapter not in graded_chapters]:
+        messages.append(
+            f"not graded: {submission.path.relative_to(submissions)}: "
+            f"{submission.chapter} is in no assignment graded (course.yml)"
+        )
+    found = [s for s in found if s.chapter in graded_chapters]
     if not found:
         raise SystemExit(
-            f"no submissions found: expected {submissions}/<student>/NN-name.ipynb"
+            f"no submissions found: expected {submissions}/<student>/NN-name.ipynb, "
+            f"of the chapters {sorted(graded_chapters)}"
         )
     if seed is None:
         seed = secrets.randbelow(2**31)
@@ -460,8 +503,7 @@ def grade(
         results = [f.result() for f in futures]
     for result in results:
         messages += result.messages
-    chapters = sorted({s.chapter for s in found})
-    write_gradebook(out, chapters, results)
+    write_gradebook(out, assignments, results)
     # For the instructor: which test each student failed, and the check's message.
     log = out.with_suffix(".log")
     log.write_text(
@@ -473,47 +515,164 @@ def grade(
             for test, why in r.failed.items()
         )
     )
+    feedback = write_feedback(out.parent / "feedback", assignments, results)
     students = {s.student for s in found}
+    chapters = {s.chapter for s in found}
     messages.append(
         f"wrote {out}: {len(students)} student(s), {len(chapters)} chapter(s), "
-        f"{len(found)} notebook(s); each failed test and why in {log.name}"
+        f"{len(found)} notebook(s); each failed test and why in {log.name}; "
+        f"{feedback} feedback file(s) in {out.parent / 'feedback'}"
     )
     return messages
 
 
-def write_gradebook(out: Path, chapters: list[str], results) -> None:
-    columns, maximum = [], {}
-    for name in chapters:
-        chapter = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
-        grading = grading_cells(chapter)
-        for exercise in find_exercises(chapter)[0]:
-            columns.append((name, exercise.label))
-            maximum[exercise.label] = sum(
-                grading[i]["points"] for i in test_cells(exercise)
-            )
-    rows, seeds = {}, {}
+def scaled(result: Result, label: str, points: float) -> float:
+    """The points course.yml gives an exercise, in the share its tests earned."""
+    if not result.maximum.get(label):
+        return 0.0
+    return round(points * result.points.get(label, 0) / result.maximum[label], 2)
+
+
+def write_gradebook(out: Path, assignments: list[dict], results) -> None:
+    """One row per student: each listed exercise, each assignment's total and maximum,
+    the overall total and maximum. An exercise of no chapter handed in is left empty
+    and counts 0."""
+    by_student: dict[str, dict[str, Result]] = {}
+    seeds = {}
     for result in results:
-        rows.setdefault(result.submission.student, {}).update(result.points)
+        by_student.setdefault(result.submission.student, {})[
+            result.submission.chapter
+        ] = result
         seeds[result.submission.student] = result.seed
+    header = ["student", "seed"]
+    for assignment in assignments:
+        header += list(assignment["exercises"])
+        header += [f"{assignment['name']} total", f"{assignment['name']} maximum"]
+    header += ["total", "maximum"]
     with out.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(
-            ["student", "seed", *(label for _, label in columns), "total", "maximum"]
-        )
-        for student in sorted(rows):
-            points = rows[student]
-            cells = [
-                f"{points[label]:g}" if label in points else "" for _, label in columns
-            ]
-            writer.writerow(
-                [
-                    student,
-                    seeds[student],
-                    *cells,
-                    f"{sum(points.values()):g}",
-                    f"{sum(maximum[label] for _, label in columns):g}",
-                ]
-            )
+        writer.writerow(header)
+        for student in sorted(by_student):
+            handed_in = by_student[student]
+            row, total, maximum = [student, seeds[student]], 0.0, 0.0
+            for assignment in assignments:
+                earned = 0.0
+                for label, points in assignment["exercises"].items():
+                    result = next(
+                        (r for r in handed_in.values() if label in r.maximum), None
+                    )
+                    if result is None:
+                        row.append("")
+                        continue
+                    value = scaled(result, label, points)
+                    row.append(f"{value:g}")
+                    earned += value
+                most = sum(assignment["exercises"].values())
+                row += [f"{round(earned, 2):g}", f"{most:g}"]
+                total, maximum = total + earned, maximum + most
+            row += [f"{round(total, 2):g}", f"{maximum:g}"]
+            writer.writerow(row)
+
+
+# A traceback's lines quote the code that raised: a hidden test's, perhaps.
+TRACEBACK_LINE = re.compile(r'^\s*(Traceback \(most recent call last\)|File "|\^+$|~+)')
+
+
+# What the replay says when the student's code gave fewer answers than the check asks
+# for (tools/answers.py), said for a student.
+NO_ANSWER = re.compile(
+    r"Unreplayable: (\w+) was called more often here than when your code ran"
+)
+
+
+def feedback_message(why: str, secret: set[str]) -> str:
+    """A failed test's message for a student: the hint, without a traceback and
+    without any line of the chapter's test code."""
+    why = NO_ANSWER.sub(
+        lambda m: (
+            f"{m[1]} gave no answer when your notebook ran: its solution cell still "
+            "raises NotImplementedError, or stops with an error before it defines "
+            f"{m[1]}."
+        ),
+        why,
+    )
+    kept = [
+        line
+        for line in why.splitlines()
+        if line.strip()
+        and not TRACEBACK_LINE.match(line)
+        and line.strip() not in secret
+    ]
+    text = " ".join(line.strip() for line in kept) or "the test failed"
+    return text if len(text) <= 600 else text[:600] + "…"
+
+
+def test_lines(chapter) -> set[str]:
+    """Every line of the chapter's test cells (checks and hidden tests), stripped."""
+    lines = set()
+    for exercise in find_exercises(chapter)[0]:
+        for index in test_cells(exercise):
+            lines |= {x.strip() for x in chapter.cells[index].source.splitlines()}
+    return lines - {""}
+
+
+def write_feedback(folder: Path, assignments: list[dict], results) -> int:
+    """feedback/STUDENT/CHAPTER.md for each graded notebook; how many were written."""
+    points = {
+        label: (a["name"], p)
+        for a in assignments
+        for label, p in a["exercises"].items()
+    }
+    written = 0
+    for result in results:
+        name = result.submission.chapter
+        chapter = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+        secret = test_lines(chapter)
+        title = chapter_title(chapter, NOTEBOOK_DIR / f"{name}.ipynb")
+        lines = [
+            f"# Feedback: chapter {int(name[:2])}, {title}",
+            "",
+            (
+                f"Student: {result.submission.student}. Graded notebook: "
+                f"{result.submission.path.name}. Seed of the hidden tests: "
+                f"{result.seed}."
+            ),
+            "",
+            "| exercise | assignment | points |",
+            "|---|---|---:|",
+        ]
+        for label in result.maximum:
+            if label in points:
+                assignment, worth = points[label]
+                value = scaled(result, label, worth)
+                lines.append(f"| {label} | {assignment} | {value:g} of {worth:g} |")
+            else:
+                lines.append(f"| {label} | not graded | |")
+        lines.append("")
+        for label in result.maximum:
+            lines += [f"## {label}: {result.titles.get(label, '')}", ""]
+            for kind, name_of_test in (
+                ("check", "the check"),
+                ("hidden-check", "the hidden tests"),
+            ):
+                test = f"{label}-{kind}"
+                if test not in result.tests:
+                    continue
+                why = result.failed.get(test)
+                if why is None:
+                    lines.append(f"- {name_of_test}: passed.")
+                else:
+                    lines.append(
+                        f"- {name_of_test}: failed. {feedback_message(why, secret)}"
+                    )
+            lines.append("")
+        for message in result.messages:
+            lines += [f"Note: {feedback_message(message, secret)}", ""]
+        target = folder / result.submission.student / f"{name}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines))
+        written += 1
+    return written
 
 
 def main(argv: list[str]) -> int:
@@ -534,6 +693,12 @@ def main(argv: list[str]) -> int:
         "--jobs", type=int, help="submissions graded at once (default: one per core)"
     )
     parser.add_argument(
+        "--assignment", help="grade this assignment of course.yml (default: all)"
+    )
+    parser.add_argument(
+        "--course", type=Path, default=course_file.COURSE, help="the course file"
+    )
+    parser.add_argument(
         NO_SANDBOX_FLAG,
         dest="sandbox",
         action="store_false",
@@ -549,6 +714,8 @@ def main(argv: list[str]) -> int:
         args.seed,
         args.jobs,
         args.sandbox,
+        course_file.load(args.course),
+        args.assignment,
     ):
         print(message)
     return 0

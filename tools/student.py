@@ -3,6 +3,8 @@
     python tools/student.py        (or: make student)
 
 For each notebooks/NN-name.ipynb this writes student/NN-name.ipynb, in which
+- a first cell gives the licence and a credit line (title and authors from
+  _config.yml; LICENSE says what falls under which licence);
 - a header cell says that this is the student version, where the full chapter is, and
   how to check your work;
 - every code cell tagged `solution` becomes a stub: its `# Hint: ...` first line, then a
@@ -23,6 +25,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
 from nbgrader.utils import compute_checksum
@@ -43,6 +46,9 @@ from exercises import (
 
 STUDENT_DIR = ROOT / "student"
 HEADER_CELL_ID = "student-version"  # fixed, so that regenerating gives the same bytes
+LICENCE_CELL_ID = "licence"
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+MIT = "https://opensource.org/license/mit"
 HIDDEN_PLACEHOLDER = (
     "# The hidden tests of this exercise run here when it is graded."
 )
@@ -114,10 +120,28 @@ class StudentPreprocessor(Preprocessor):
             # As nbgrader's own release does: the grader sees whether a cell changed.
             cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
         nb.cells.insert(0, header_cell(nb, resources["metadata"]["name"]))
+        nb.cells.insert(0, licence_cell(nb))
         # The Python version of the machine that last refreshed the chapter is no
         # concern of students.
         nb.metadata["language_info"] = {"name": "python"}
         return nb, resources
+
+
+def licence_cell(nb):
+    """The licence and a credit line. It names no address of the repository: the
+    course site hands this notebook out and must not lead to the solutions."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    cell = nbformat.v4.new_markdown_cell(
+        f"*{config['title']}*, by {config['author']}. Text and figures: "
+        f"[CC BY 4.0]({CC_BY}); code: [MIT License]({MIT}). You may copy, adapt "
+        "and share this notebook; if you do, credit the book and its authors, link "
+        "the licences and say what you changed."
+    )
+    if nb.nbformat_minor >= 5:
+        cell.id = LICENCE_CELL_ID
+    else:
+        del cell["id"]
+    return cell
 
 
 def header_cell(nb, name: str):

@@ -1,0 +1,83 @@
+"""make slides: one reveal.js deck per session of course.yml, read at 1280 x 720.
+
+Each slide of every deck is shown in Chromium and read (page_scripts/read_slide.js):
+its text is at a readable size on screen (reveal.js scales a slide down to fit, so the
+size that counts is the font size times its scale), its figures are not enlarged beyond
+their pixels, its equations are rendered by MathJax without error. The deck loads
+nothing from another host and logs no error.
+"""
+
+from pathlib import Path
+
+import pytest
+
+import slides
+from site_browser import page_script, skip_without_browser
+
+skip_without_browser(__file__)
+
+SMALLEST_TEXT_PX = 16  # on a 1280 x 720 screen, read from the back of a room
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory) -> list[Path]:
+    return slides.build(tmp_path_factory.mktemp("slides"), slides.read_course())
+
+
+def test_every_session_has_a_deck_with_its_chapters(decks):
+    sessions = slides.sessions(slides.read_course())
+    assert len(decks) == len(sessions)
+    for deck, session in zip(decks, sessions, strict=True):
+        text = deck.read_text()
+        assert "<h2>The plan</h2>" in text, f"{deck}: no plan slide"
+        for chapter in session.chapters:
+            number = int(chapter.name[:2])
+            assert f"<h1>Chapter {number}</h1>" in text, f"{deck}: no chapter {number}"
+
+
+def test_decks_read_well_at_1280_by_720(browser, decks):
+    script = page_script("read_slide")
+    problems, equations = [], 0
+    for deck in decks:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        errors, outside = [], []
+        page.on(
+            "console", lambda m, e=errors: e.append(m.text) if m.type == "error" else 0
+        )
+        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+        page.on(
+            "request",
+            lambda r, o=outside: (
+                o.append(r.url) if not r.url.startswith(("file:", "data:")) else 0
+            ),
+        )
+        page.goto(deck.as_uri())
+        page.wait_for_function(
+            "window.MathJax && MathJax.startup && MathJax.startup.promise"
+        )
+        page.evaluate("MathJax.startup.promise")
+        name = deck.parent.name
+        indices = page.evaluate("Reveal.getSlides().map(s => Reveal.getIndices(s))")
+        for index in indices:
+            page.evaluate(f"Reveal.slide({index['h']}, {index.get('v') or 0})")
+            seen = page.evaluate(script)
+            where = f"{name}, slide {index['h'] + 1}.{(index.get('v') or 0) + 1}"
+            small = [t for t in seen["texts"] if t["px"] < SMALLEST_TEXT_PX]
+            if small:
+                problems.append(f"{where}: text at {small[0]['px']:.1f} px: {small[0]}")
+            for figure in seen["figures"]:
+                if figure["natural"] < figure["shown"] - 1:
+                    problems.append(
+                        f"{where}: a figure enlarged beyond its pixels {figure}"
+                    )
+            for equation in seen["equations"]:
+                equations += 1
+                if not equation["rendered"] or equation["error"]:
+                    problems.append(
+                        f"{where}: equation not rendered: {equation['tex']}"
+                    )
+        problems += [f"{name}: console error: {e}" for e in errors]
+        problems += [f"{name}: loads from another host: {u}" for u in outside]
+        page.close()
+    assert equations, "no equation on any slide: is MathJax being read?"
+    assert not problems, "\n".join(problems[:20])
