@@ -16,7 +16,8 @@ import torch
 from book import ROOT, chapter_notebooks
 
 NOTATION = ROOT / "chapters" / "notation.md"
-MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+# $$display$$, and $inline$ math, which may run over a line break within a paragraph
+MATH = re.compile(r"\$\$(.+?)\$\$|\$((?:[^$\n]|\n(?!\n))+?)\$", re.DOTALL)
 # What a formula is laid out with, and operators every textbook reads the same way:
 # these mean nothing of the book's own.
 LAYOUT = {
@@ -52,6 +53,9 @@ LAYOUT = {
     r"\mapsto",
     r"\to",
     r"\infty",
+    r"\ne",
+    r"\lceil",
+    r"\rceil",
     r"\sum",
     r"\max",
     r"\min",
