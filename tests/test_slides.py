@@ -3,14 +3,17 @@
 Each slide of every deck is shown in Chromium and read (page_scripts/read_slide.js):
 its text is at a readable size on screen (reveal.js scales a slide down to fit, so the
 size that counts is the font size times its scale), its figures are not enlarged beyond
-their pixels, its equations are rendered by MathJax without error. The deck loads
-nothing from another host and logs no error.
+their pixels, its equations are rendered by MathJax without error, and nothing of it is
+below the bottom of the slide (a long slide's text shrinks to fit, down to a limit). The
+deck loads nothing from another host and logs no error.
 """
 
 from pathlib import Path
 
+import nbformat
 import pytest
 
+import quizzes
 import slides
 from site_browser import page_script, skip_without_browser
 
@@ -33,6 +36,27 @@ def test_every_session_has_a_deck_with_its_chapters(decks):
         for chapter in session.chapters:
             number = int(chapter.name[:2])
             assert f"<h1>Chapter {number}</h1>" in text, f"{deck}: no chapter {number}"
+
+
+def test_each_quiz_question_has_a_slide_named_as_in_course_yml(decks):
+    # A chapter's four or five questions do not fit on one slide; "Quiz 3.2" is the
+    # name course.yml's session plans and make quiz-bank give it.
+    tagged = 0
+    for deck, session in zip(decks, slides.sessions(slides.read_course()), strict=True):
+        text = deck.read_text()
+        for chapter in session.chapters:
+            number, notebook = int(chapter.name[:2]), nbformat.read(chapter, 4)
+            cell = quizzes.quiz_cell(notebook)
+            show = cell.metadata.get("slideshow", {}) if cell else {}
+            if show.get("slide_type") not in slides.SLIDE_TYPES:
+                continue  # the chapter puts no quiz on slides
+            tagged += 1
+            count = len(quizzes.questions_of(notebook, chapter.stem))
+            for question in range(1, count + 1):
+                assert text.count(f"<h2>Quiz {number}.{question}</h2>") == 1, (
+                    f"{deck}: no slide of its own for quiz {number}.{question}"
+                )
+    assert tagged, "no chapter puts its quiz on slides"
 
 
 def test_decks_read_well_at_1280_by_720(browser, decks):
@@ -65,6 +89,8 @@ def test_decks_read_well_at_1280_by_720(browser, decks):
             small = [t for t in seen["texts"] if t["px"] < SMALLEST_TEXT_PX]
             if small:
                 problems.append(f"{where}: text at {small[0]['px']:.1f} px: {small[0]}")
+            if seen["hidden"] > 1:
+                problems.append(f"{where}: {seen['hidden']} px below the bottom")
             for figure in seen["figures"]:
                 if figure["natural"] < figure["shown"] - 1:
                     problems.append(

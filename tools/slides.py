@@ -32,11 +32,15 @@ from pygments.lexers import PythonLexer
 
 import course
 from book import NOTEBOOK_DIR, ROOT
+from quizzes import QUIZ_HEADING, QUIZ_QUESTION
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-")
 # The slide is 1280 x 720 CSS pixels, a projector's picture, so that reveal.js scales
 # it by about 1 on a 1280 x 720 screen and text keeps the size set in slides.css.
 WIDTH, HEIGHT = 1280, 720
+# The smallest body text (CSS px) a slide that is too tall shrinks to; its code, at
+# 0.72 of it, stays above the 16 px tests/test_slides.py holds every text to.
+SMALLEST_FIT_PX = 23
 
 
 def package_folder(package: str, *parts: str) -> Path:
@@ -103,6 +107,21 @@ def cell_html(cell) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def quiz_slides(source: str, chapter: int) -> list[str]:
+    """A chapter's quiz, one question a slide, named as course.yml and make quiz-bank
+    name it ("Quiz 3.2"): four questions of three answers do not fit on one slide."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in source.splitlines():
+        if m := QUIZ_QUESTION.match(line):
+            blocks.append((m[1], [f"**{m[2]}**"]))  # its number is in the title
+        elif blocks:
+            blocks[-1][1].append(line)
+    return [
+        f"<h2>Quiz {chapter}.{number}</h2>" + markdown_html("\n".join(lines))
+        for number, lines in blocks
+    ]
+
+
 @dataclass
 class Slide:
     parts: list[str] = field(default_factory=list)
@@ -129,6 +148,10 @@ def chapter_slides(path: Path) -> list[Slide]:
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
         if kind not in SLIDE_TYPES:
             current = None if kind == "skip" else current
+            continue
+        if cell.cell_type == "markdown" and cell.source.startswith(QUIZ_HEADING):
+            slides += [Slide([body]) for body in quiz_slides(cell.source, number)]
+            current = None
             continue
         body = cell_html(cell)
         if kind == "slide" or current is None:
@@ -178,6 +201,20 @@ window.MathJax = {{ tex: {{ inlineMath: [["\\\\(", "\\\\)"]] }},
 <script>
 Reveal.initialize({{ width: {width}, height: {height}, margin: 0.02, hash: true,
                     center: false, slideNumber: "c/t", transition: "none" }});
+// A slide taller than the screen: its text, code and equations shrink together, a
+// pixel at a time, down to {smallest} px (code to about 16), until it fits.
+function fit(slide) {{
+  if (!slide) return;
+  let px = parseFloat(getComputedStyle(slide).fontSize);
+  while (slide.scrollHeight > slide.clientHeight + 1 && px > {smallest}) {{
+    px -= 1;
+    slide.style.fontSize = px + "px";
+  }}
+}}
+Reveal.on("ready", (event) => fit(event.currentSlide));
+Reveal.on("slidechanged", (event) => fit(event.currentSlide));
+window.addEventListener("load", () =>
+  MathJax.startup.promise.then(() => fit(Reveal.getCurrentSlide())));
 </script>
 </body>
 </html>
@@ -187,14 +224,19 @@ STYLE = """/* The decks of make slides (tools/slides.py). Sizes are CSS pixels o
    1280 x 720 slide, which reveal.js shows at about that size on such a screen. */
 .reveal { font-size: 28px; }
 .reveal .slides section { max-height: 704px; overflow-y: auto; }
+/* Room for the descenders of a last line of large text, which would otherwise make
+   its slide scroll by 2 px. */
+.reveal .slides section { padding-bottom: 6px; }
 .reveal h1 { font-size: 56px; }
 .reveal h2 { font-size: 42px; }
 .reveal h3, .reveal h4 { font-size: 34px; }
 .reveal .slides section { text-align: left; }
-.reveal pre { width: 100%; box-shadow: none; margin: 0.3em 0; }
-.reveal pre code { font-size: 20px; line-height: 1.3; max-height: none; }
+/* Code and tables in em, so that a slide's text shrinks as one (fit() in the page):
+   0.72em is 20 px of 28. */
+.reveal pre { width: 100%; box-shadow: none; margin: 0.3em 0; font-size: 0.72em; }
+.reveal pre code { font-size: 100%; line-height: 1.3; max-height: none; }
 .reveal pre.code, .reveal pre.output {
-  font-size: 20px; line-height: 1.3; max-height: 520px; overflow: auto;
+  line-height: 1.3; max-height: 26em; overflow: auto;
   background: #f6f8fa; padding: 0.4em 0.6em;
 }
 .reveal pre.output { background: #fff; border-left: 4px solid #ccc; }
@@ -203,7 +245,7 @@ STYLE = """/* The decks of make slides (tools/slides.py). Sizes are CSS pixels o
   display: block; max-width: 100%; max-height: 560px; width: auto; height: auto;
   margin: 0.2em auto;
 }
-.reveal table { font-size: 24px; }
+.reveal table { font-size: 0.86em; }
 .reveal .math mjx-container { font-size: 100%; }
 """
 
@@ -239,11 +281,17 @@ def sessions(plan: dict) -> list[Session]:
     return found
 
 
+def chapter_name(stem: str) -> str:
+    """"chapter 2" for 02-forward-direction; other pages keep their name."""
+    return f"chapter {int(stem[:2])}" if re.match(r"\d\d-", stem) else stem
+
+
 def agenda_slide(session: Session) -> Slide:
     """What the session shows live, minute by minute, as course.yml plans it."""
     rows, start = [], 0
     for minutes, text in session.agenda:
-        text = DOC_LINK.sub(lambda m: m[1] or m[2], text)
+        text = DOC_LINK.sub(lambda m: m[1] or chapter_name(m[2]), text)
+        text = text[:1].upper() + text[1:]
         rows.append(f"| {start} to {start + minutes} | {text} |")
         start += minutes
     table = "| minutes | shown live |\n|---|---|\n" + "\n".join(rows)
@@ -278,6 +326,7 @@ def build(out: Path, plan: dict) -> list[Path]:
                 pygments=CODE_STYLE.get_style_defs(".reveal pre.code"),
                 width=WIDTH,
                 height=HEIGHT,
+                smallest=SMALLEST_FIT_PX,
             )
         )
         pages.append(page)

@@ -1,6 +1,7 @@
 // What the current slide of a reveal.js deck (make slides) shows, as data: the
 // smallest text as the reader sees it (font size times reveal.js's scale), each
-// figure's pixels against its size on screen, and each equation's rendering.
+// figure's pixels against its size on screen, each equation's rendering, and how many
+// pixels of it are below the bottom of the slide (hidden unless scrolled to).
 () => {
   const slide = Reveal.getCurrentSlide();
   const scale = Reveal.getScale();
@@ -23,5 +24,6 @@
     rendered: !!math.querySelector("mjx-container svg"),
     error: !!math.querySelector("[data-mjx-error], mjx-merror"),
   }));
-  return { texts, figures, equations };
+  const hidden = slide.scrollHeight - slide.clientHeight;
+  return { texts, figures, equations, hidden };
 }
