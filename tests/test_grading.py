@@ -304,6 +304,13 @@ def test_feedback_quotes_no_traceback_and_no_line_of_a_test():
     assert grading.feedback_message(why, {hidden}) == (
         "AssertionError: the state at step 0 is wrong: did you add both biases?"
     )
+    # A hidden test's bare assert says what it means, and no more of the test.
+    bare = f"Traceback (most recent call last):\n    {hidden}\nAssertionError"
+    assert grading.feedback_message(bare, {hidden}, hidden=True) == (
+        "AssertionError: a hidden test, on inputs of its own, found a wrong answer "
+        "(it gives no hint): try your function on other sizes, layouts and seeds."
+    )
+    assert grading.feedback_message(bare, {hidden}) == "AssertionError"
     stub = "Unreplayable: last_state was called more often here than when your code ran"
     assert grading.feedback_message(stub, set()).startswith(
         "last_state gave no answer when your notebook ran: its solution cell still "

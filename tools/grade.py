@@ -585,9 +585,13 @@ NO_ANSWER = re.compile(
 )
 
 
-def feedback_message(why: str, secret: set[str]) -> str:
+BARE_FAILURE = re.compile(r"\w+(Error|Exception)")
+
+
+def feedback_message(why: str, secret: set[str], hidden: bool = False) -> str:
     """A failed test's message for a student: the hint, without a traceback and
-    without any line of the chapter's test code."""
+    without any line of the chapter's test code. A hidden test's bare assertion, which
+    gives no hint by design, says what it means."""
     why = NO_ANSWER.sub(
         lambda m: (
             f"{m[1]} gave no answer when your notebook ran: its solution cell still "
@@ -604,6 +608,11 @@ def feedback_message(why: str, secret: set[str]) -> str:
         and line.strip() not in secret
     ]
     text = " ".join(line.strip() for line in kept) or "the test failed"
+    if hidden and BARE_FAILURE.fullmatch(text):
+        text += (
+            ": a hidden test, on inputs of its own, found a wrong answer (it gives "
+            "no hint): try your function on other sizes, layouts and seeds."
+        )
     return text if len(text) <= 600 else text[:600] + "…"
 
 
@@ -663,7 +672,8 @@ def write_feedback(folder: Path, assignments: list[dict], results) -> int:
                     lines.append(f"- {name_of_test}: passed.")
                 else:
                     lines.append(
-                        f"- {name_of_test}: failed. {feedback_message(why, secret)}"
+                        f"- {name_of_test}: failed. "
+                        f"{feedback_message(why, secret, kind == 'hidden-check')}"
                     )
             lines.append("")
         for message in result.messages:
