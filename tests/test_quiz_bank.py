@@ -99,6 +99,25 @@ def test_moodle_xml_holds_every_question_key_and_feedback(bank):
             )
 
 
+def test_moodle_question_text_keeps_its_math_for_mathjax(bank):
+    # Markdown once read the \( of quiz 3.1's $x_{T-1}$ as an escaped bracket: Moodle
+    # showed "(x_{T-1})". Every formula of a question must reach Moodle as \( ... \).
+    texts = {
+        item.findtext("name/text"): item.findtext("questiontext/text")
+        for item in ET.parse(bank[".xml"]).getroot().iter("question")
+    }
+    with_math = [q for q in QUESTIONS if quizzes.MATH.search(q.text)]
+    assert with_math, "no question has math: the test reads nothing"
+    for q in with_math:
+        for tex in quizzes.MATH.findall(q.text):
+            shown = texts[f"Quiz {q.name}"]
+            assert f"\\({html.escape(tex)}\\)" in shown, (q.name, tex, shown)
+    fake = quizzes.Question("01-x", 1, "from $h_{t-1}$ and $a_t < b_t$, not _c_", [])
+    assert quizzes.question_html(fake) == (
+        r"from \(h_{t-1}\) and \(a_t &lt; b_t\), not <em>c</em>"
+    )
+
+
 def qti_items(path):
     with zipfile.ZipFile(path) as zf:
         (name,) = [

@@ -156,8 +156,20 @@ def with_platform_math(text: str) -> str:
 
 
 def question_html(q: Question) -> str:
-    """The question as HTML: Markdown rendered, math left for the platform's MathJax."""
-    return MARKDOWN.renderInline(with_platform_math(q.text))
+    """The question as HTML: Markdown rendered, math left for the platform's MathJax.
+
+    The math is kept out of the Markdown, which would read the backslash of \\( as an
+    escape and drop it, and a pair of _ as emphasis."""
+    formulas: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        formulas.append(match[1])
+        return f"MATHFORMULA{len(formulas) - 1}X"
+
+    text = MARKDOWN.renderInline(MATH.sub(hold, q.text))
+    for number, tex in enumerate(formulas):
+        text = text.replace(f"MATHFORMULA{number}X", r"\(" + html.escape(tex) + r"\)")
+    return text
 
 
 def moodle_xml(questions) -> bytes:
