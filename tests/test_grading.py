@@ -312,6 +312,9 @@ def test_feedback_quotes_no_traceback_and_no_line_of_a_test():
     )
     assert grading.feedback_message(bare, {hidden}) == "AssertionError"
     stub = "Unreplayable: last_state was called more often here than when your code ran"
+    assert grading.said_plainly(stub, "the").startswith(
+        "last_state gave no answer when the notebook ran"
+    )
     assert grading.feedback_message(stub, set()).startswith(
         "last_state gave no answer when your notebook ran: its solution cell still "
         "raises NotImplementedError"

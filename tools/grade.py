@@ -508,7 +508,8 @@ def grade(
     log = out.with_suffix(".log")
     log.write_text(
         "".join(
-            f"{r.submission.student} {r.submission.chapter} {test}: {why}\n"
+            f"{r.submission.student} {r.submission.chapter} {test}: "
+            f"{said_plainly(why, 'the')}\n"
             for r in sorted(
                 results, key=lambda r: (r.submission.student, r.submission.chapter)
             )
@@ -585,6 +586,19 @@ NO_ANSWER = re.compile(
 )
 
 
+def said_plainly(why: str, whose: str = "your") -> str:
+    """The replay's word for an answer never given, said to a student ("your
+    notebook") or to the teacher ("the notebook")."""
+    return NO_ANSWER.sub(
+        lambda m: (
+            f"{m[1]} gave no answer when {whose} notebook ran: its solution cell still "
+            "raises NotImplementedError, or stops with an error before it defines "
+            f"{m[1]}."
+        ),
+        why,
+    )
+
+
 BARE_FAILURE = re.compile(r"\w+(Error|Exception)")
 
 
@@ -592,14 +606,7 @@ def feedback_message(why: str, secret: set[str], hidden: bool = False) -> str:
     """A failed test's message for a student: the hint, without a traceback and
     without any line of the chapter's test code. A hidden test's bare assertion, which
     gives no hint by design, says what it means."""
-    why = NO_ANSWER.sub(
-        lambda m: (
-            f"{m[1]} gave no answer when your notebook ran: its solution cell still "
-            "raises NotImplementedError, or stops with an error before it defines "
-            f"{m[1]}."
-        ),
-        why,
-    )
+    why = said_plainly(why)
     kept = [
         line
         for line in why.splitlines()
