@@ -32,3 +32,19 @@ document.addEventListener("DOMContentLoaded", () => {
     toggle.removeAttribute("aria-label");
   }
 });
+
+// An inline formula wider than the whole column (a long equation in a sentence, on a phone)
+// would be cut off: the theme clips span.math at the column's width. Mark those, and only
+// those, so that book.css lets them scroll; a formula that fits keeps the theme's box.
+function markWideInlineMath() {
+  for (const box of document.querySelectorAll(".bd-content span.math")) {
+    const column = box.parentElement?.clientWidth ?? 0;
+    const wide = box.clientWidth >= column - 1 && box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle("math-wide", wide);
+  }
+}
+window.addEventListener("load", () => {
+  const typeset = window.MathJax?.startup?.promise ?? Promise.resolve();
+  typeset.then(markWideInlineMath);
+  window.addEventListener("resize", markWideInlineMath);
+});

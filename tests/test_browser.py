@@ -422,6 +422,10 @@ def test_long_equations_scroll_in_their_box_on_a_phone(visits, path):
         f"{path}: {phone['wideWithoutCue']} of {phone['wide']} equations wider than a "
         "phone show no cue that they scroll (the edge shadows of assets/book.css)"
     )
+    assert not phone["inlineClipped"], (
+        f"{path}: inline formulas wider than a phone are cut off, not scrolled: "
+        f"{phone['inlineClipped']}"
+    )
 
 
 @pytest.mark.parametrize("path", PAGES)
