@@ -158,51 +158,43 @@ def train(
     _PAGE.update(page)
     start, cpu_start = time.perf_counter(), _cpu_seconds()
     first, *others = config["seeds"]
-    sweep_jobs = [
-        (k, first, lr, config, sizes) for k in config["kinds"] for lr in config["lrs"]
-    ]
+
+    def logged(kind, seed, lr, result):
+        weights, history, seconds = result
+        log(
+            f"{kind:>14s}, seed {seed}, lr {lr}: best validation F1 "
+            f"{max(history['valid_f1']):.2f} after epoch {history['best_epoch']} "
+            f"of {len(history['valid_f1'])} ({seconds:.0f} s)"
+        )
+        return {"lr": lr, "history": history, "weights": weights}
+
     context = multiprocessing.get_context("fork")
+    sweep, done, pending = {}, {}, {}
     with context.Pool(workers) as pool:
-        sweep, runs = {}, {}
-        for job, (weights, history, seconds) in zip(
-            sweep_jobs, pool.imap(_train_one, sweep_jobs)
-        ):
-            kind, seed, lr = job[:3]
-            sweep.setdefault(kind, {})[lr] = {"history": history, "weights": weights}
-            log(
-                f"{kind:>14s}, seed {seed}, lr {lr}: best validation F1 "
-                f"{max(history['valid_f1']):.2f} after epoch {history['best_epoch']} "
-                f"of {len(history['valid_f1'])} ({seconds:.0f} s)"
-            )
-        chosen = {
-            kind: page["choose_lr"]({lr: r["history"] for lr, r in sweep[kind].items()})
-            for kind in config["kinds"]
-        }
-        epochs = {k: sweep[k][chosen[k]]["history"]["best_epoch"] for k in chosen}
         for kind in config["kinds"]:
-            runs[f"{kind}/{first}"] = {"lr": chosen[kind], **sweep[kind][chosen[kind]]}
-        # The other seeds: the chosen rate for the first seed's best number of epochs.
-        seed_jobs = [
-            (
-                k,
-                s,
-                chosen[k],
-                {**config, "max_epochs": epochs[k], "patience": None},
-                sizes,
-            )
-            for k in config["kinds"]
-            for s in others
-        ]
-        for job, (weights, history, seconds) in zip(
-            seed_jobs, pool.imap(_train_one, seed_jobs)
-        ):
-            kind, seed, lr = job[:3]
-            runs[f"{kind}/{seed}"] = {"lr": lr, "history": history, "weights": weights}
-            log(
-                f"{kind:>14s}, seed {seed}, lr {lr}: best validation F1 "
-                f"{max(history['valid_f1']):.2f} after epoch {history['best_epoch']} "
-                f"of {len(history['valid_f1'])} ({seconds:.0f} s)"
-            )
+            for lr in config["lrs"]:
+                job = (kind, first, lr, config, sizes)
+                pending[kind, first, lr] = pool.apply_async(_train_one, (job,))
+        # A kind's other seeds join the queue as soon as its sweep is done: the chosen
+        # rate, for the number of epochs at which the first seed's run was best.
+        for kind in config["kinds"]:
+            for lr in config["lrs"]:
+                result = pending.pop((kind, first, lr)).get()
+                sweep.setdefault(kind, {})[lr] = logged(kind, first, lr, result)
+            histories = {lr: run["history"] for lr, run in sweep[kind].items()}
+            lr = page["choose_lr"](histories)
+            done[kind, first] = sweep[kind][lr]
+            fixed = {
+                **config,
+                "max_epochs": histories[lr]["best_epoch"],
+                "patience": None,
+            }
+            for seed in others:
+                job = (kind, seed, lr, fixed, sizes)
+                pending[kind, seed, lr] = pool.apply_async(_train_one, (job,))
+        for (kind, seed, lr), result in pending.items():
+            done[kind, seed] = logged(kind, seed, lr, result.get())
+    runs = {f"{k}/{s}": done[k, s] for k in config["kinds"] for s in config["seeds"]}
     torch.set_num_threads(1)
     heads = {}
     train_set = page["train_pairs"][: sizes[0]]
