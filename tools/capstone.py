@@ -138,8 +138,8 @@ def train(
     """Train every kind of the chapter's CONFIG (with overrides); return the checkpoint.
 
     For each kind: the learning rates of CONFIG["lrs"] on the first seed (the sweep),
-    each stopped early on the validation chapters; the rate whose best validation F1
-    is highest (the chapter's choose_lr), for the number of epochs at which that run
+    each stopped early on the validation chapters; the rate whose best validation loss
+    is lowest (the chapter's choose_lr), for the number of epochs at which that run
     was best, then trains the other seeds. The first seed's run at that rate is kept.
     Then, for each bidirectional model, new linear heads on its frozen forward half,
     reverse half and both (the chapter's retrain_head).
@@ -161,10 +161,11 @@ def train(
 
     def logged(kind, seed, lr, result):
         weights, history, seconds = result
+        best = history["best_epoch"]
         log(
-            f"{kind:>14s}, seed {seed}, lr {lr}: best validation F1 "
-            f"{max(history['valid_f1']):.2f} after epoch {history['best_epoch']} "
-            f"of {len(history['valid_f1'])} ({seconds:.0f} s)"
+            f"{kind:>14s}, seed {seed}, lr {lr}: validation loss "
+            f"{history['valid_loss'][best - 1]:.4f}, F1 {history['valid_f1'][best - 1]:.2f}"
+            f" at epoch {best} of {len(history['valid_f1'])} ({seconds:.0f} s)"
         )
         return {"lr": lr, "history": history, "weights": weights}
 
