@@ -161,11 +161,11 @@ def train(
 
     def logged(kind, seed, lr, result):
         weights, history, seconds = result
-        best = history["best_epoch"]
+        best, epochs = history["best_epoch"], len(history["valid_f1"])
+        loss, f1 = history["valid_loss"][best - 1], history["valid_f1"][best - 1]
         log(
-            f"{kind:>14s}, seed {seed}, lr {lr}: validation loss "
-            f"{history['valid_loss'][best - 1]:.4f}, F1 {history['valid_f1'][best - 1]:.2f}"
-            f" at epoch {best} of {len(history['valid_f1'])} ({seconds:.0f} s)"
+            f"{kind:>14s}, seed {seed}, lr {lr}: validation loss {loss:.4f}, "
+            f"F1 {f1:.2f} at epoch {best} of {epochs} ({seconds:.0f} s)"
         )
         return {"lr": lr, "history": history, "weights": weights}
 
