@@ -26,6 +26,7 @@ import hashlib
 import io
 import os
 import platform
+import resource
 import struct
 import sys
 import tarfile
@@ -44,7 +45,13 @@ CHAPTER = ROOT / "notebooks" / "17-putting-the-spaces-back.ipynb"
 CHECKPOINT = ASSETS_DIR / "models" / "spaces-lstm.pt"
 TRAIN_CODE_TAG = "train-code"
 # A configuration small enough for a test: every step of the pipeline, in seconds.
-TINY = {"epochs": 1, "seeds": [0], "train_sentences": 48, "valid_sentences": 16}
+TINY = {
+    "max_epochs": 1,
+    "seeds": [0, 1],
+    "lrs": [0.01],
+    "train_windows": 48,
+    "valid_windows": 16,
+}
 
 
 def published_assets_url() -> str:
@@ -95,39 +102,132 @@ def run_page_code(assets_url: str | None = None) -> dict:
     return names
 
 
-def train(overrides: dict | None = None, page: dict | None = None, log=print) -> dict:
-    """Train every kind and seed of the chapter's CONFIG (with overrides); return the
-    checkpoint as a dict: config, vocabulary, histories and half-precision weights.
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _half_weights(model) -> dict:
+    return {key: value.half() for key, value in model.state_dict().items()}
+
+
+_PAGE: dict = {}  # the chapter's names, for the worker processes (forked, not pickled)
+
+
+def _train_one(job: tuple) -> tuple:
+    """One run of the chapter's train_model, in a worker: weights, history, seconds."""
+    kind, seed, lr, config, sizes = job
+    torch = _PAGE["torch"]
+    torch.set_num_threads(1)  # one thread a run, as the chapter runs it
+    began = time.perf_counter()
+    model, history = _PAGE["train_model"](
+        kind,
+        seed,
+        lr,
+        config,
+        _PAGE["train_pairs"][: sizes[0]],
+        _PAGE["valid_pairs"][: sizes[1]],
+    )
+    return _half_weights(model), history, time.perf_counter() - began
+
+
+def train(
+    overrides: dict | None = None, page: dict | None = None, log=print, workers: int = 2
+) -> dict:
+    """Train every kind of the chapter's CONFIG (with overrides); return the checkpoint.
+
+    For each kind: the learning rates of CONFIG["lrs"] on the first seed (the sweep),
+    each stopped early on the validation chapters; the rate whose best validation loss
+    is lowest (the chapter's choose_lr), for the number of epochs at which that run
+    was best, then trains the other seeds. The first seed's run at that rate is kept.
+    Then, for each bidirectional model, new linear heads on its frozen forward half,
+    reverse half and both (the chapter's retrain_head).
+    Runs go to `workers` processes, one thread each: a run's numbers do not depend on
+    which process ran it, or on how many there are.
 
     page: what run_page_code() returned, to run the chapter's code only once.
     """
+    import multiprocessing
+
     page = page or run_page_code()
     torch = page["torch"]
     config = {**page["CONFIG"], **(overrides or {})}
-    train_set = page["train_pairs"][: config.get("train_sentences")]
-    valid_set = page["valid_pairs"][: config.get("valid_sentences")]
-    runs, start, cpu_start = {}, time.perf_counter(), time.process_time()
-    for kind in config["kinds"]:
-        for seed in config["seeds"]:
-            began = time.perf_counter()
-            model, history = page["train_model"](
-                kind, seed, config, train_set, valid_set
-            )
-            weights = {k: v.half() for k, v in model.state_dict().items()}
-            runs[f"{kind}/{seed}"] = {"history": history, "weights": weights}
-            log(
-                f"{kind:>14s}, seed {seed}: validation F1 "
-                f"{history['valid_f1'][-1]:.3f} ({time.perf_counter() - began:.0f} s)"
-            )
+    sizes = (config.get("train_windows"), config.get("valid_windows"))
+    _PAGE.clear()
+    _PAGE.update(page)
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    first, *others = config["seeds"]
+
+    def logged(kind, seed, lr, result):
+        weights, history, seconds = result
+        best, epochs = history["best_epoch"], len(history["valid_f1"])
+        loss, f1 = history["valid_loss"][best - 1], history["valid_f1"][best - 1]
+        log(
+            f"{kind:>14s}, seed {seed}, lr {lr}: validation loss {loss:.4f}, "
+            f"F1 {f1:.2f} at epoch {best} of {epochs} ({seconds:.0f} s)"
+        )
+        return {"lr": lr, "history": history, "weights": weights}
+
+    context = multiprocessing.get_context("fork")
+    sweep, done, pending = {}, {}, {}
+    with context.Pool(workers) as pool:
+        for kind in config["kinds"]:
+            for lr in config["lrs"]:
+                job = (kind, first, lr, config, sizes)
+                pending[kind, first, lr] = pool.apply_async(_train_one, (job,))
+        # A kind's other seeds join the queue as soon as its sweep is done: the chosen
+        # rate, for the number of epochs at which the first seed's run was best.
+        for kind in config["kinds"]:
+            for lr in config["lrs"]:
+                result = pending.pop((kind, first, lr)).get()
+                sweep.setdefault(kind, {})[lr] = logged(kind, first, lr, result)
+            histories = {lr: run["history"] for lr, run in sweep[kind].items()}
+            lr = page["choose_lr"](histories)
+            done[kind, first] = sweep[kind][lr]
+            fixed = {
+                **config,
+                "max_epochs": histories[lr]["best_epoch"],
+                "patience": None,
+            }
+            for seed in others:
+                job = (kind, seed, lr, fixed, sizes)
+                pending[kind, seed, lr] = pool.apply_async(_train_one, (job,))
+        for (kind, seed, lr), result in pending.items():
+            done[kind, seed] = logged(kind, seed, lr, result.get())
+    runs = {f"{k}/{s}": done[k, s] for k in config["kinds"] for s in config["seeds"]}
+    torch.set_num_threads(1)
+    heads = {}
+    train_set = page["train_pairs"][: sizes[0]]
+    for seed in config["seeds"]:
+        model = page["make_model"]("bidirectional")
+        weights = runs[f"bidirectional/{seed}"]["weights"]
+        model.load_state_dict({k: v.float() for k, v in weights.items()})
+        for half in page["HALVES"]:
+            head = page["retrain_head"](model, half, train_set)
+            heads[f"{seed}/{half}"] = {
+                k: v.half() for k, v in head.state_dict().items()
+            }
+        log(f"bidirectional, seed {seed}: new heads on {', '.join(page['HALVES'])}")
     return {
         "config": config,
         "chars": page["CHARS"],
+        # the sweep's losing runs keep only their validation scores
+        "sweep": {
+            kind: {
+                lr: {k: v for k, v in r["history"].items() if k != "loss"}
+                for lr, r in by_lr.items()
+            }
+            for kind, by_lr in sweep.items()
+        },
         "runs": runs,
+        "heads": heads,
         "trained_on": {
             # Wall-clock time depends on what else the machine runs; CPU time less so.
             "seconds": round(time.perf_counter() - start),
-            "cpu_seconds": round(time.process_time() - cpu_start),
-            "threads": torch.get_num_threads(),
+            "cpu_seconds": round(_cpu_seconds() - cpu_start),
+            "workers": workers,
+            "threads": 1,
             "torch": torch.__version__.split("+")[0],
             "machine": platform.machine(),
         },
@@ -206,13 +306,16 @@ def main(argv: list[str]) -> int:
     train_command = commands.add_parser("train", help="train and write the checkpoint")
     train_command.add_argument("--tiny", action="store_true", help="a test-sized run")
     train_command.add_argument("--out", type=Path, default=CHECKPOINT)
+    train_command.add_argument(
+        "--workers", type=int, default=2, help="processes, one thread each (2)"
+    )
     text_command = commands.add_parser("text", help="print the novel from the .deb")
     text_command.add_argument("deb", type=Path)
     args = parser.parse_args(argv)
     if args.command == "text":
         sys.stdout.write(extract_text(args.deb))
         return 0
-    checkpoint = train(TINY if args.tiny else None)
+    checkpoint = train(TINY if args.tiny else None, workers=args.workers)
     digest = save(checkpoint, args.out)
     print(
         f"wrote {args.out} after {checkpoint['trained_on']['seconds']} s of training "

@@ -36,7 +36,14 @@ QUIZ_MINUTES = 1.5  # per question, discussion included
 # Where chapter 17 prints its results: the one place the rubric's numbers come from.
 # When the capstone is retrained and refreshed, `make course` takes the new numbers.
 RESULTS_CHAPTER = "17-putting-the-spaces-back"
-RESULTS_HEADER = re.compile(r"^model\s+F1 per seed \(%\)\s+mean F1\s+accuracy \(%\)$")
+# The first line of the results table chapter 17 prints: boundary and word F1, each with its
+# mean, a 95 % bootstrap interval over the test text and the range over seeds
+RESULTS_HEADER = re.compile(r"^boundary F1 \(%\)\s+word F1 \(%\)$")
+RESULTS_ROW = re.compile(
+    r"^(?P<kind>[a-z][\w ]*?)\s+(?P<b>\d+\.\d)\s+(?P<b_lo>[\d.]+)-(?P<b_hi>[\d.]+)\s+"
+    r"(?P<bs_lo>[\d.]+)-(?P<bs_hi>[\d.]+)\s+(?P<w>\d+\.\d)\s+(?P<w_lo>[\d.]+)-"
+    r"(?P<w_hi>[\d.]+)\s+(?P<ws_lo>[\d.]+)-(?P<ws_hi>[\d.]+)$"
+)
 REGION = re.compile(
     r"^% BEGIN course\.yml: (?P<name>[\w-]+)\n(?P<body>.*?)"
     r"^% END course\.yml: (?P=name)$",
@@ -450,28 +457,21 @@ def assessment_region(course: dict, facts: Book) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chapter_results(
-    stem: str = RESULTS_CHAPTER,
-) -> list[tuple[str, list[float], float]]:
-    """(kind, F1 per seed, mean F1) from the results table chapter 17 prints."""
+def chapter_results(stem: str = RESULTS_CHAPTER) -> list[dict[str, str]]:
+    """The rows of chapter 17's results table: kind, boundary and word F1 (mean,
+    interval, range over seeds), as printed."""
     nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             lines = output.get("text", "").splitlines()
             if lines and RESULTS_HEADER.match(lines[0].strip()):
-                rows = []
-                for line in lines[1:]:
-                    numbers = re.findall(r"\d+\.\d", line)
-                    if not numbers:
-                        break
-                    kind = line[: line.index(numbers[0])].strip()
-                    values = [float(n) for n in numbers]
-                    rows.append((kind, values[:-2], values[-2]))
-                return rows
+                rows = [RESULTS_ROW.match(line.strip()) for line in lines[2:]]
+                if rows and all(rows):
+                    return [row.groupdict() for row in rows]
     raise SystemExit(
         f"{stem}: no output starting with its results header "
-        f"({RESULTS_HEADER.pattern}); update RESULTS_HEADER in tools/course.py to "
-        "the chapter's table"
+        f"({RESULTS_HEADER.pattern}) and rows of RESULTS_ROW; update them in "
+        "tools/course.py to the chapter's table"
     )
 
 
@@ -484,17 +484,22 @@ def rubric_region(course: dict, facts: Book) -> str:
         "",
         (
             "Reference numbers, for spaces, from the results table of "
-            f"{{doc}}`../notebooks/{RESULTS_CHAPTER}` (test F1 on chapters 23 and 24, "
-            "in %; the spread is the best seed minus the worst). A capitals table is "
-            "not expected to match them; a pipeline that, run on spaces, falls well "
-            "short of them has a bug."
+            f"{{doc}}`../notebooks/{RESULTS_CHAPTER}`: test F1 on chapters 23 and 24, "
+            "in %, the mean of five seeds with its 95 % bootstrap interval over the "
+            "test text, and the range over seeds. A capitals table is not expected to "
+            "match them; a pipeline that, run on spaces, falls well short of them has "
+            "a bug."
         ),
         "",
-        "| model | mean F1 | spread over seeds |",
-        "|---|---:|---:|",
+        "| model | boundary F1 | interval | seeds | word F1 | interval | seeds |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for kind, seeds, mean in chapter_results():
-        lines.append(f"| {kind} | {mean:.1f} | {max(seeds) - min(seeds):.1f} |")
+    for r in chapter_results():
+        lines.append(
+            f"| {r['kind']} | {r['b']} | {r['b_lo']}–{r['b_hi']} | "
+            f"{r['bs_lo']}–{r['bs_hi']} | {r['w']} | {r['w_lo']}–{r['w_hi']} | "
+            f"{r['ws_lo']}–{r['ws_hi']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
