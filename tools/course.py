@@ -36,8 +36,8 @@ QUIZ_MINUTES = 1.5  # per question, discussion included
 # Where chapter 17 prints its results: the one place the rubric's numbers come from.
 # When the capstone is retrained and refreshed, `make course` takes the new numbers.
 RESULTS_CHAPTER = "17-putting-the-spaces-back"
-# The first line of chapter 17's results table: boundary and word F1, each with its mean,
-# a 95 % bootstrap interval over the test text and the range over seeds
+# The first line of chapter 17's results table: boundary and word F1, each with its
+# mean, a 95 % bootstrap interval over the test text and the range over seeds
 RESULTS_HEADER = re.compile(r"^boundary F1 \(%\)\s+word F1 \(%\)$")
 RESULTS_ROW = re.compile(
     r"^(?P<kind>[a-z][\w ]*?)\s+(?P<b>\d+\.\d)\s+(?P<b_lo>[\d.]+)-(?P<b_hi>[\d.]+)\s+"
