@@ -16,7 +16,7 @@ TRAIN_CODE_TAG, run in order in this process, in an empty temporary folder, as t
 notebook runs them. It then trains every kind of model for every seed of the chapter's
 CONFIG and writes the checkpoint the chapter loads. The chapter asserts the checkpoint's
 sha256 and re-runs its first training steps: after retraining, paste the printed sha256
-into the chapter and run make refresh. --tiny trains a few steps on a few sentences
+into the chapter and run make refresh. --tiny trains one epoch on a few windows
 (tests/test_capstone.py uses it to prove the training is deterministic).
 """
 
