@@ -340,8 +340,9 @@ def test_the_licences_are_stated_where_the_kit_needs_them():
     code = licence.split("2. Code: MIT License", 1)[1].split("\n\n", 1)[0]
     assert "the trained models in assets/models/" in " ".join(code.split())
     models = (ROOT / "assets" / "models" / "README.md").read_text()
-    licence = re.search(r"^#+ Licence\n(.+?)(?=^#|\Z)", models, re.MULTILINE | re.DOTALL)
-    assert licence and "MIT License" in licence[1], "assets/models/README.md: no licence"
+    section = re.compile(r"^#+ Licence\n(.+?)(?=^#|\Z)", re.MULTILINE | re.DOTALL)
+    licence = section.search(models)
+    assert licence and "MIT License" in licence[1], "models/README.md: no licence"
 
 
 def test_the_for_instructors_page_comes_first_and_gives_each_step_a_command():
