@@ -33,11 +33,9 @@ export BIRNN_BOOK_ASSETS ?= file://$(CURDIR)/assets/
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-23s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# --no-compile: Python compiles a module when it is first imported instead of all of them
-# now (torch alone has thousands); a fresh venv took 96 s instead of 121 s on a busy machine.
 $(STAMP): requirements.txt
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 $(KERNEL): $(STAMP) tools/standalone-kernel/kernel.json tools/standalone-kernel/launch.py
