@@ -24,14 +24,13 @@ import yaml
 
 from book import NOTEBOOK_DIR, ROOT, chapter_notebooks
 from exercises import find_exercises
+from quizzes import questions_of
 from timings import reading_minutes
 
 COURSE = ROOT / "course.yml"
 GUIDE = ROOT / "chapters" / "instructor-guide.md"
 FOR_INSTRUCTORS = ROOT / "chapters" / "for-instructors.md"
 OBJECTIVES = ROOT / "chapters" / "learning-objectives.md"
-QUIZ_HEADING = "## Check your understanding"
-QUIZ_QUESTION = re.compile(r"^\*\*\d+\. ")
 QUIZ_MINUTES = 1.5  # per question, discussion included
 # Where chapter 17 prints its results: the one place the rubric's numbers come from.
 # When the capstone is retrained and refreshed, `make course` takes the new numbers.
@@ -74,11 +73,7 @@ def book() -> Book:
         nb = nbformat.read(path, as_version=4)
         for exercise in find_exercises(nb)[0]:
             facts.exercises[exercise.label] = path.stem
-        quiz = [c.source for c in nb.cells if c.source.startswith(QUIZ_HEADING)]
-        lines = quiz[0].splitlines() if quiz else []
-        facts.quiz[int(path.name[:2])] = sum(
-            bool(QUIZ_QUESTION.match(x)) for x in lines
-        )
+        facts.quiz[int(path.name[:2])] = len(questions_of(nb, path.stem))
         facts.reading[path.stem] = reading_minutes(nb)
     facts.objectives = objective_chapters(OBJECTIVES.read_text())
     return facts

@@ -32,7 +32,7 @@ from pygments.lexers import PythonLexer
 
 import course
 from book import NOTEBOOK_DIR, ROOT
-from quizzes import QUIZ_HEADING, QUIZ_QUESTION
+from quizzes import QUIZ_HEADING, Answer, questions_of
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-")
 # The slide is 1280 x 720 CSS pixels, a projector's picture, so that reveal.js scales
@@ -107,18 +107,13 @@ def cell_html(cell) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def quiz_slides(source: str, chapter: int) -> list[str]:
+def quiz_slides(nb, stem: str) -> list[str]:
     """A chapter's quiz, one question a slide, named as course.yml and make quiz-bank
     name it ("Quiz 3.2"): four questions of three answers do not fit on one slide."""
-    blocks: list[tuple[str, list[str]]] = []
-    for line in source.splitlines():
-        if m := QUIZ_QUESTION.match(line):
-            blocks.append((m[1], [f"**{m[2]}**"]))  # its number is in the title
-        elif blocks:
-            blocks[-1][1].append(line)
     return [
-        f"<h2>Quiz {chapter}.{number}</h2>" + markdown_html("\n".join(lines))
-        for number, lines in blocks
+        f"<h2>Quiz {q.name}</h2>"
+        + markdown_html("\n".join([f"**{q.text}**", "", *map(Answer.line, q.answers)]))
+        for q in questions_of(nb, stem)
     ]
 
 
@@ -150,7 +145,7 @@ def chapter_slides(path: Path) -> list[Slide]:
             current = None if kind == "skip" else current
             continue
         if cell.cell_type == "markdown" and cell.source.startswith(QUIZ_HEADING):
-            slides += [Slide([body]) for body in quiz_slides(cell.source, number)]
+            slides += [Slide([body]) for body in quiz_slides(nb, path.stem)]
             current = None
             continue
         body = cell_html(cell)
