@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import course
 import quizzes
 import slides
 from site_browser import page_script, skip_without_browser
@@ -24,11 +25,11 @@ SMALLEST_TEXT_PX = 16  # on a 1280 x 720 screen, read from the back of a room
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory) -> list[Path]:
-    return slides.build(tmp_path_factory.mktemp("slides"), slides.read_course())
+    return slides.build(tmp_path_factory.mktemp("slides"), course.load())
 
 
 def test_every_session_has_a_deck_with_its_chapters(decks):
-    sessions = slides.sessions(slides.read_course())
+    sessions = slides.sessions(course.load())
     assert len(decks) == len(sessions)
     for deck, session in zip(decks, sessions, strict=True):
         text = deck.read_text()
@@ -42,7 +43,7 @@ def test_each_quiz_question_has_a_slide_named_as_in_course_yml(decks):
     # A chapter's four or five questions do not fit on one slide; "Quiz 3.2" is the
     # name course.yml's session plans and make quiz-bank give it.
     tagged = 0
-    for deck, session in zip(decks, slides.sessions(slides.read_course()), strict=True):
+    for deck, session in zip(decks, slides.sessions(course.load()), strict=True):
         text = deck.read_text()
         for chapter in session.chapters:
             number, notebook = int(chapter.name[:2]), nbformat.read(chapter, 4)

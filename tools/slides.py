@@ -245,10 +245,6 @@ STYLE = """/* The decks of make slides (tools/slides.py). Sizes are CSS pixels o
 """
 
 
-def read_course() -> dict:
-    return course.load()
-
-
 DOC_LINK = re.compile(r"\{doc\}`(?:([^`<]*?) *<)?(?:\.\./notebooks/)?([^`>]+)>?`")
 
 
@@ -330,7 +326,7 @@ def build(out: Path, plan: dict) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "_build" / "slides"
-    for page in build(out, read_course()):
+    for page in build(out, course.load()):
         print(f"wrote {page}")
     return 0
 
