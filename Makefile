@@ -95,7 +95,7 @@ bench: $(STAMP) ## Time chapter 14's layers against nn.RNN, forward and backward
 bench-grading: $(STAMP) ## Time make grade on a class of 40 students x 4 chapters, 1 worker and one per core
 	$(BIN)/python tools/grading_bench.py $(ARGS)
 
-train: $(STAMP) ## Train chapter 17's models into assets/models/ (about 7 min on an idle 2-core machine)
+train: $(STAMP) ## Train chapter 17's models into assets/models/ (about 9 min on an idle 2-core machine)
 	$(BIN)/python tools/capstone.py train
 
 screenshots: $(STAMP) ## After make book: every page at 390, 1024 and 1366 px, light and dark, into _build/screenshots
