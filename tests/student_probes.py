@@ -79,6 +79,22 @@ def _probe_reach(name):
     raise NameError(name)
 
 
+_probe_calling = []
+
+
+def _probe_call(helper, args, kwargs):
+    # The check's helper, called by a lazy answer. When the helper is the check itself,
+    # it calls the answer again: that inner call fails at once, as the recursion would
+    # after a thousand levels, each inside the check's TorchFunctionMode (seconds).
+    if _probe_calling:
+        raise RecursionError("the lazy answer called itself through the check")
+    _probe_calling.append(helper)
+    try:
+        return helper(*args, **kwargs)
+    finally:
+        _probe_calling.pop()
+
+
 _probe_modules = [
     _probe_t, _probe_t.nn.functional, _probe_t.nn.utils, _probe_t.nn.utils.rnn,
     _probe_t.nn.utils.clip_grad, _probe_t._VF,
@@ -262,7 +278,7 @@ def generated_probes(nb, exercise) -> dict[str, str]:
             )
         for name in helpers:
             lazy[f"{function} calls the check's {name}"] = (
-                head + f"_probe_reach({name!r})(*args, **kwargs)"
+                head + f"_probe_call(_probe_reach({name!r}), args, kwargs)"
             )
     for how, source in nb.cells[exercise.check].metadata.get("gamed", {}).items():
         wrappers = "\n".join(
