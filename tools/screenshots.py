@@ -5,8 +5,9 @@
 
 Writes _build/screenshots/<width>-<light|dark>/<page>.jpg, full pages, as JPEG (a long
 page takes half the time of a PNG and the text stays sharp enough to judge). With page
-paths (relative to the site, e.g. notebooks/02-forward-direction.html) only those. The
-Pages workflow runs it after make test and keeps the folder as an artifact.
+paths (relative to the site, e.g. notebooks/02-forward-direction.html) only those. CI
+(.ci/run) runs it after make test, and .github/workflows/ci.yml keeps the folder as an
+artifact.
 
 It drives the system Chromium (CHROMIUM, default /usr/bin/chromium), never a downloaded
 browser, and serves the site (BOOK_HTML, default _build/html) from 127.0.0.1 with no
