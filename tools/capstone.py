@@ -205,9 +205,7 @@ def train(
         model.load_state_dict({k: v.float() for k, v in weights.items()})
         for half in page["HALVES"]:
             head = page["retrain_head"](model, half, train_set)
-            heads[f"{seed}/{half}"] = {
-                k: v.half() for k, v in head.state_dict().items()
-            }
+            heads[f"{seed}/{half}"] = _half_weights(head)
         log(f"bidirectional, seed {seed}: new heads on {', '.join(page['HALVES'])}")
     return {
         "config": config,
