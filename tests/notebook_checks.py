@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from book import ROOT, toc_files
-from quizzes import QUIZ_ANSWER, QUIZ_HEADING, QUIZ_QUESTION
+from quizzes import QUIZ_ANSWER, QUIZ_HEADING, QUIZ_QUESTION, RIGHT, WRONG
 
 MAX_BYTES = 1024 * 1024
 ABSOLUTE_PATH = re.compile(
@@ -188,16 +188,16 @@ def quiz_problems(nb, nb_name: str) -> list[str]:
         where = f"{nb_name}, quiz question {number}"
         if not question.startswith(f"**{number}. "):
             problems.append(f"{where}: numbered {question[:8]!r}, expected {number}")
-        right = [a for a, feedback in answers if feedback.startswith("Right. ")]
-        wrong = [a for a, feedback in answers if feedback.startswith("Not quite. ")]
+        right = [a for a, feedback in answers if feedback.startswith(RIGHT)]
+        wrong = [a for a, feedback in answers if feedback.startswith(WRONG)]
         if (
             len(answers) < 2
             or len(right) != 1
             or len(right) + len(wrong) != len(answers)
         ):
             problems.append(
-                f"{where}: {len(answers)} answers, {len(right)} starting 'Right. ' and "
-                f"{len(wrong)} 'Not quite. '; need 2 or more, exactly one right"
+                f"{where}: {len(answers)} answers, {len(right)} starting {RIGHT!r} and "
+                f"{len(wrong)} {WRONG!r}; need 2 or more, exactly one right"
             )
         if any("`" in a + f for a, f in answers):
             problems.append(f"{where}: backticks do not work inside HTML; use <code>")

@@ -171,7 +171,7 @@ def test_canvas_qti_keeps_code_as_written(bank):
         html.unescape(c)
         for q in QUESTIONS
         for text in [q.text, *(a.text + a.feedback for a in q.answers)]
-        for c in re.findall(r"<code>(.*?)</code>", text)
+        for c in quizzes.CODE_TAG.findall(text)
     }
     assert code, "no code in the quizzes to check"
     missing = [

@@ -502,11 +502,8 @@ def catalogue_region(course: dict, facts: Book) -> str:
     settings = course["course"]
     class_minutes = int(settings["class_minutes"])
     sessions = course["sessions"]
-    outside = [
-        totals(session_rows(s, facts))["before"]
-        + totals(session_rows(s, facts))["after"]
-        for s in sessions
-    ]
+    spent = [totals(session_rows(s, facts)) for s in sessions]
+    outside = [minutes["before"] + minutes["after"] for minutes in spent]
     graded = sum(sum(a["exercises"].values()) for a in course.get("assignments", []))
     rubric = sum(p for _, p, _ in course.get("rubric", []))
     lines = [

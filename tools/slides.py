@@ -31,8 +31,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 import course
+import timings
 from book import NOTEBOOK_DIR, ROOT
-from quizzes import QUIZ_HEADING, Answer, questions_of
+from quizzes import Answer, questions_of, quiz_cell
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-")
 # The slide is 1280 x 720 CSS pixels, a projector's picture, so that reveal.js scales
@@ -126,25 +127,16 @@ class Slide:
 def chapter_slides(path: Path) -> list[Slide]:
     """The slides of one chapter: a title slide, then one per tagged cell run."""
     nb = nbformat.read(path, as_version=4)
-    title = next(
-        (
-            line[2:]
-            for c in nb.cells
-            if c.cell_type == "markdown"
-            for line in c.source.splitlines()
-            if line.startswith("# ")
-        ),
-        path.stem,
-    )
-    number = int(path.name[:2])
-    slides = [Slide([f"<h1>Chapter {number}</h1><h2>{html.escape(title)}</h2>"])]
+    number, quiz = course.chapter_number(path.stem), quiz_cell(nb)
+    heading = html.escape(timings.title(nb, path))
+    slides = [Slide([f"<h1>Chapter {number}</h1><h2>{heading}</h2>"])]
     current = None
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type")
         if kind not in SLIDE_TYPES:
             current = None if kind == "skip" else current
             continue
-        if cell.cell_type == "markdown" and cell.source.startswith(QUIZ_HEADING):
+        if cell is quiz:
             slides += [Slide([body]) for body in quiz_slides(nb, path.stem)]
             current = None
             continue
