@@ -17,11 +17,10 @@ from pathlib import Path
 import nbformat
 
 from book import ROOT, chapter_notebooks
-from exercises import find_exercises
+from exercises import PROBE_METADATA, find_exercises
 from student import stub_source
 
 MIN_LENGTH = 12  # characters of a stripped line
-GRADING_METADATA = ("gamed", "refuses_changed_inputs")
 # An identifier with an underscore, as Sphinx's search index keeps it (one term).
 IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+\b")
 
@@ -127,7 +126,7 @@ def grading_metadata(path: Path) -> list[str]:
     return [
         f"cell {index}: {key}"
         for index, cell in enumerate(nb.get("cells", []))
-        for key in GRADING_METADATA
+        for key in PROBE_METADATA
         if key in cell.get("metadata", {})
     ]
 

@@ -36,6 +36,12 @@ class Unreplayable(AssertionError):
     """A logged answer the grader cannot give back (or not for these arguments)."""
 
 
+# Why the replay stops when the check calls an answer function more often than the
+# student's code did (a stub never answers): make grade says it in words for the
+# student (tools/grade.py, NO_ANSWER).
+CALLED_MORE_OFTEN = "{name} was called more often here than when your code ran"
+
+
 # --- Plain data from values, and back -------------------------------------------------
 
 
@@ -289,9 +295,7 @@ def replay(name: str, entries: list):
 
     def _replayed(*args, **kwargs):
         if not entries:
-            raise Unreplayable(
-                f"{name} was called more often here than when your code ran"
-            )
+            raise Unreplayable(CALLED_MORE_OFTEN.format(name=name))
         entry = entries.pop(0)
         if entry.get("function") != name:
             raise Unreplayable(

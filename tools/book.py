@@ -66,16 +66,22 @@ def toc_files(toc: dict) -> list[str]:
     return files
 
 
+def owner_and_name(url: str) -> str:
+    """owner/name of a GitHub repository's address."""
+    return url.removeprefix("https://github.com/").strip("/")
+
+
 def repository() -> tuple[str, str]:
     """(owner/name, branch) from _config.yml, the one place the repository is named."""
     repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    return repo["url"].removeprefix("https://github.com/").strip("/"), repo["branch"]
+    return owner_and_name(repo["url"]), repo["branch"]
 
 
-def colab_url(relative_path: str) -> str:
-    """Where Colab opens a file of the repository (path from the repository root)."""
-    owner_and_name, branch = repository()
-    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/{relative_path}"
+def colab_url(relative_path: str, where: tuple[str, str] | None = None) -> str:
+    """Where Colab opens a file of the repository (path from the repository root);
+    where: (owner/name, branch) of another repository than _config.yml's."""
+    owner, branch = where or repository()
+    return f"https://colab.research.google.com/github/{owner}/blob/{branch}/{relative_path}"
 
 
 def execute_in_empty_folder(

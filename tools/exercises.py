@@ -25,6 +25,9 @@ SOLUTION_START = re.compile(
     r"^(`{3,}|:{3,})\{solution-start\}[ \t]*(\S*)", re.MULTILINE
 )
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
+# What a check cell's metadata tells the tests (tests/student_probes.py): lazy answers
+# it must refuse ("gamed") and why it refuses changed inputs. Never for students.
+PROBE_METADATA = ("gamed", "refuses_changed_inputs")
 HINT = "# Hint:"
 
 

@@ -582,7 +582,9 @@ TRACEBACK_LINE = re.compile(r'^\s*(Traceback \(most recent call last\)|File "|\^
 # What the replay says when the student's code gave fewer answers than the check asks
 # for (tools/answers.py), said for a student.
 NO_ANSWER = re.compile(
-    r"Unreplayable: (\w+) was called more often here than when your code ran"
+    re.escape(f"{answers.Unreplayable.__name__}: {answers.CALLED_MORE_OFTEN}").replace(
+        re.escape("{name}"), r"(\w+)"
+    )
 )
 
 
@@ -639,12 +641,19 @@ def write_feedback(folder: Path, assignments: list[dict], results) -> int:
         for a in assignments
         for label, p in a["exercises"].items()
     }
+    read = {}  # chapter -> (its test lines, its title): each chapter read once
+
+    def chapter_facts(name):
+        if name not in read:
+            path = NOTEBOOK_DIR / f"{name}.ipynb"
+            chapter = nbformat.read(path, as_version=4)
+            read[name] = test_lines(chapter), chapter_title(chapter, path)
+        return read[name]
+
     written = 0
     for result in results:
         name = result.submission.chapter
-        chapter = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
-        secret = test_lines(chapter)
-        title = chapter_title(chapter, NOTEBOOK_DIR / f"{name}.ipynb")
+        secret, title = chapter_facts(name)
         lines = [
             f"# Feedback: chapter {int(name[:2])}, {title}",
             "",

@@ -87,9 +87,9 @@ def main(argv: list[str]) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as folder:
         write_class(Path(folder), args.students, chapters)
-        timings, fell_short = {}, False
+        timings, fell_short, course = {}, False, bench_course(chapters)
         for jobs in sorted({1, args.jobs}):
-            seconds, rows = timed_grading(Path(folder), jobs, bench_course(chapters))
+            seconds, rows = timed_grading(Path(folder), jobs, course)
             short = [r["student"] for r in rows if r["total"] != r["maximum"]]
             if short:
                 print(f"not full marks with {jobs} worker(s): {short[:5]}")

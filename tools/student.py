@@ -34,6 +34,7 @@ from book import ROOT, chapter_notebooks
 from exercises import (
     EXERCISE,
     HINT,
+    PROBE_METADATA,
     SOLUTION_END,
     SOLUTION_START,
     Exercise,
@@ -92,8 +93,8 @@ class StudentPreprocessor(Preprocessor):
         for index, cell in enumerate(nb.cells):
             # Gamed answers and what the probes expect are for the tests
             # (tests/student_probes.py), not students.
-            cell.metadata.pop("gamed", None)
-            cell.metadata.pop("refuses_changed_inputs", None)
+            for key in PROBE_METADATA:
+                cell.metadata.pop(key, None)
             if cell.cell_type == "code" and "solution" in tags(cell):
                 cell.source = stub_source(cell, owner.get(index))
             elif cell.cell_type == "code" and "hidden-check" in tags(cell):

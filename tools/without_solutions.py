@@ -28,15 +28,21 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from book import ROOT, repository
+from book import ROOT, colab_url, owner_and_name, repository
 from course import load as load_course
-from exercises import SOLUTION_END, SOLUTION_START, find_exercises, tags
+from exercises import (
+    PROBE_METADATA,
+    SOLUTION_END,
+    SOLUTION_START,
+    find_exercises,
+    tags,
+)
 from student import STUDENT_DIR, stub_source
 
 # What the website is built from; the rest of the repository stays out of the copy.
 SOURCES = ["_config.yml", "_toc.yml", "chapters", "notebooks", "assets", "LICENSE"]
 # Notes for the tests and the grader, in a cell's metadata: none is for students.
-GRADING_METADATA = ("gamed", "refuses_changed_inputs", "points", "nbgrader")
+GRADING_METADATA = (*PROBE_METADATA, "points", "nbgrader")
 INSTRUCTOR_PART = "For instructors"
 
 
@@ -68,16 +74,13 @@ def notebooks_url() -> str:
     """Where Colab opens the student notebooks: course.yml's publish:, else the
     repository and branch of _config.yml, folder student/."""
     publish = load_course().get("publish") or {}
-    owner_and_name, branch = repository()
+    owner, branch = repository()
     named = publish.get("notebooks_repository")
     if named:
-        owner_and_name = named.removeprefix("https://github.com/").strip("/")
+        owner = owner_and_name(named)
     branch = publish.get("notebooks_branch") or branch
     folder = (publish.get("notebooks_folder") or "student").strip("/")
-    return (
-        f"https://colab.research.google.com/github/{owner_and_name}/blob/{branch}/"
-        f"{folder}/"
-    )
+    return colab_url(f"{folder}/", (owner, branch))
 
 
 def configure_for_students(source: Path) -> None:
