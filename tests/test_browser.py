@@ -212,31 +212,34 @@ def open_page(browser, site_url):
     context.close()
 
 
-def failing_violations(page, options: dict) -> list[str]:
-    """Run axe on the page; the critical and serious violations, one line each.
+def failing_violations(page, options: dict, selector: str | None = None) -> list[str]:
+    """Run axe on the page (or on the element selector names); the critical and serious
+    violations, one line each, with axe's summary of the first element.
 
     Without axe's preload of the style sheets: it fetches the theme's @import
     "../basic.css" against the page's address instead of the sheet's (a 404), and only
     css-orientation-lock uses it (the book never locks the orientation).
     """
     options = {"resultTypes": ["violations"], "preload": False, **options}
-    result = page.evaluate(RUN_AXE, options)
+    result = page.evaluate(RUN_AXE, {"options": options, "selector": selector})
     lines = []
     for violation in result["violations"]:
         if violation["impact"] not in FAILING_IMPACTS:
             continue
         nodes = [
-            html[:120]
-            for html in (node["html"] for node in violation["nodes"])
+            node
+            for node in violation["nodes"]
             if not any(
-                rule == violation["id"] and re.search(rf'class="[^"]*\b{name}\b', html)
+                rule == violation["id"]
+                and re.search(rf'class="[^"]*\b{name}\b', node["html"])
                 for rule, name in AXE_MISREADINGS
             )
         ]
         if nodes:
             lines.append(
                 f"{violation['id']} ({violation['impact']}, {len(nodes)}x): "
-                f"{violation['help']}; e.g. {nodes[0]}"
+                f"{violation['help']}; e.g. {nodes[0]['html'][:120]} "
+                f"{nodes[0]['failureSummary']}"
             )
     return lines
 

@@ -682,6 +682,24 @@ def test_drag_an_input(page):
     check_everything_shown(page, rows, 2, "dragged")
 
 
+def test_a_state_pointed_at_goes_quietly_with_a_shorter_input(page):
+    """The pointer rests on the last reverse state while the reader types a shorter
+    sequence: that state is gone, so the readout asks again, and nothing throws."""
+    unpin(page)
+    submit(page, DEFAULT, 2)
+    last = len(typed_numbers(DEFAULT)) - 1
+    state = explorer(page).locator(f".bx-state[data-key='reverse:{last}']")
+    state.scroll_into_view_if_needed()
+    state.hover()
+    assert f"in out[0, {last}, 2:]" in read(page)["readout"]["text"]
+    errors = len(page.errors)
+    explorer(page).locator("textarea").fill("1,1,1; 1,2,1")  # the pointer stays put
+    assert page.errors[errors:] == []
+    assert read(page)["readout"]["text"].startswith("Point at a state")
+    page.mouse.move(0, 0)
+    submit(page, DEFAULT)
+
+
 def test_play_runs_both_sweeps_together(page):
     unpin(page)
     submit(page, DEFAULT, 2)
@@ -779,25 +797,12 @@ def axe_on_the_explorer(page) -> list[str]:
     tests/test_browser.py: its critical and serious violations, one line each."""
     from axe_playwright_python.base import AXE_SCRIPT
 
-    from test_browser import AXE_EXTRA_RULES, AXE_TAGS, FAILING_IMPACTS
+    from test_browser import AXE_EXTRA_RULES, AXE_TAGS, failing_violations
 
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT)
-    options = {
-        "runOnly": {"type": "tag", "values": AXE_TAGS},
-        "rules": AXE_EXTRA_RULES,
-        "resultTypes": ["violations"],
-        "preload": False,
-    }
-    result = page.evaluate(
-        page_script("run_axe_on"), {"selector": ".birnn-explorer", "options": options}
-    )
-    return [
-        f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}; "
-        f"e.g. {v['nodes'][0]['html'][:120]} {v['nodes'][0]['failureSummary']}"
-        for v in result["violations"]
-        if v["impact"] in FAILING_IMPACTS
-    ]
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": AXE_EXTRA_RULES}
+    return failing_violations(page, options, ".birnn-explorer")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

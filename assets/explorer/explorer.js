@@ -388,7 +388,10 @@
 
     // --- The weights ----------------------------------------------------------------------
 
+    /** The layer's weights at hidden size H: drawn again only when H changes. */
     function showWeights() {
+      if (weights.getAttribute("data-h") === String(state.H)) return;
+      weights.setAttribute("data-h", String(state.H));
       var layer = data.layers[String(state.H)];
       weights.textContent = "";
       weights.appendChild(el("p", {
@@ -589,8 +592,12 @@
 
     /** Marks what the focused (or pointed at) state has read, or what reads an input. */
     function highlight() {
-      var key = state.hover || state.focus;
       var r = state.result;
+      // A state or input pointed at or focused is gone once the input is shorter.
+      ["hover", "focus"].forEach(function (which) {
+        if (state[which] && Number(state[which].split(":")[1]) >= r.T) state[which] = null;
+      });
+      var key = state.hover || state.focus;
       root.classList.toggle("bx-highlighting", !!key);
       root.querySelectorAll(".bx-lit").forEach(function (node) {
         node.classList.remove("bx-lit");
@@ -897,9 +904,6 @@
       state.result = result;
       state.H = H;
       state.changes = state.baseline ? changedSteps(state.baseline.result, result) : null;
-      if (state.focus && !picture.querySelector('[data-key="' + state.focus + '"]')) {
-        state.focus = null;
-      }
       showAll();
       if (!quiet && previous) {
         var moved = changedSteps(previous, result);
@@ -938,13 +942,11 @@
       window.clearInterval(state.playing);
       state.playing = null;
       playButton.textContent = "Play";
-      root.classList.remove("bx-is-playing");
     }
     playButton.addEventListener("click", function () {
       if (state.playing !== null) { stop(); say("Paused at " + stepText()); return; }
       if (state.k === state.result.T - 1) moveTo(0, false);
       playButton.textContent = "Pause";
-      root.classList.add("bx-is-playing");
       say("Playing from " + stepText());
       state.playing = window.setInterval(function () {
         if (state.k >= state.result.T - 1) { stop(); say(stepText()); return; }
